@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` (demo on http://127.0.0.1:8000/) and `make test` (every check CI runs).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export PORT
+
+.PHONY: help run test lint services static messages
+
+help:
+	@echo "make run   - set up everything and start the portal on http://127.0.0.1:$(PORT)/"
+	@echo "make test  - lint, migration check, deploy check and the whole test suite"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Stamp files: reinstall only when a requirements file changed.
+$(VENV)/.runtime: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+services:
+	@$(PY) scripts/services.py check
+
+messages:
+	@$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules -v 0
+
+run: export DJANGO_SETTINGS_MODULE = isimedia.settings.dev
+run: $(VENV)/.runtime
+	@$(PY) scripts/services.py createdb
+	$(PY) manage.py migrate --noinput
+	@$(MAKE) --no-print-directory messages
+	$(PY) manage.py setup_periodic_tasks
+	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "ISI Media portal:  http://127.0.0.1:$(PORT)/"
+	@echo "Admin:             http://127.0.0.1:$(PORT)/$$($(PY) manage.py shell -c 'from django.conf import settings; print(settings.ADMIN_URL)' 2>/dev/null)"
+	@echo "Client account:    http://127.0.0.1:$(PORT)/account/"
+	@echo "Health:            http://127.0.0.1:$(PORT)/healthz"
+	@echo "Stop with Ctrl-C."
+	@echo
+	exec $(VENV)/bin/honcho start -f Procfile
+
+test: $(VENV)/.dev
+	@$(PY) scripts/services.py check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DJANGO_SETTINGS_MODULE=isimedia.settings.test $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=isimedia.settings.production DJANGO_SECRET_KEY=throwaway-$$RANDOM-$$RANDOM-only-for-the-deploy-check-xxxxxxxxxxxxxxxx \
+		DJANGO_ALLOWED_HOSTS=portal.example.nl SITE_URL=https://portal.example.nl \
+		$(PY) manage.py check --deploy --fail-level WARNING
+	@$(MAKE) --no-print-directory messages
+	$(PY) -m pytest

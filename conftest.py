@@ -1,0 +1,42 @@
+"""Fixtures shared by every app's tests: a real Celery worker, a private Redis server, a local SMTP server."""
+
+import shutil
+
+import pytest
+import redis
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+
+from isimedia.celery import app as celery_app
+from isimedia.tests.support import RedisServer
+
+pytest_plugins = ["isimedia.tests.browser", "isimedia.tests.smtp"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clean_test_redis():
+    """Start from an empty test Redis database, so no task of an earlier run reaches a test worker."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        client.flushdb()
+    except redis.ConnectionError as error:
+        pytest.exit(f"Redis is not reachable at {settings.REDIS_URL} ({error}); set TEST_REDIS_URL.", returncode=3)
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def celery_worker():
+    """A real Celery worker in a thread, consuming from the test Redis. Use with transactional tests."""
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as worker:
+        yield worker
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer()
+    try:
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(server.dir, ignore_errors=True)

@@ -1,0 +1,79 @@
+"""Admin for the shared models: staff users, company closing days and the e-mail outbox."""
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import outbox
+from .models import ClosingDay, OutboxMessage, User
+
+admin.site.site_header = _("ISI Media administration")
+admin.site.site_title = _("ISI Media administration")
+admin.site.index_title = _("Portal administration")
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "language", "password1", "password2")}),)
+
+
+@admin.register(ClosingDay)
+class ClosingDayAdmin(admin.ModelAdmin):
+    list_display = ["date", "reason"]
+    date_hierarchy = "date"
+    search_fields = ["reason"]
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to", "subject", "template", "language", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template", "language"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    actions = ["retry_messages", "cancel_messages"]
+    list_per_page = 50
+    # The message is a record of what was (or will be) sent: nothing in it may be edited.
+    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    fieldsets = (
+        (None, {"fields": ("to", "reply_to", "subject", "template", "language", "created_at")}),
+        (
+            _("Delivery"),
+            {"fields": ("status", "attempts", "last_attempt_at", "next_attempt_at", "sent_at", "last_error")},
+        ),
+        (_("Content"), {"fields": ("body_text", "body_html")}),
+    )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Try failed messages again"), permissions=["view"])
+    def retry_messages(self, request, queryset):
+        count = sum(outbox.outbox_retry(message_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%d message queued again.", "%d messages queued again.", count) % count,
+            messages.SUCCESS if count else messages.WARNING,
+        )
+
+    @admin.action(description=_("Cancel messages that were not sent"), permissions=["view"])
+    def cancel_messages(self, request, queryset):
+        count = sum(outbox.outbox_cancel(message_id=pk) for pk in queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%d message cancelled.", "%d messages cancelled.", count) % count,
+            messages.SUCCESS if count else messages.WARNING,
+        )

@@ -1,0 +1,11 @@
+"""The Celery app: Redis broker, tasks discovered in each app's tasks.py, beat schedule kept in the database."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isimedia.settings.dev")
+
+app = Celery("isimedia")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,162 @@
+"""The e-mail outbox: every e-mail is a row written with the change that causes it, sent after commit.
+
+Queueing happens inside the caller's transaction, so a rolled-back change sends nothing. Sending locks the row
+and checks it is still pending, so two workers, a retried task or a sweep running beside the first task never
+send one message twice. When the broker or the SMTP server is down the row simply stays pending and the
+periodic sweep (``outbox_sweep``) tries again later with an exponential backoff.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def _render(template: str, part: str, language: str, context: dict) -> str:
+    return render_to_string(f"emails/{template}/{part}.{language}.{_ext(part)}", context)
+
+
+def _ext(part: str) -> str:
+    return "html" if part == "body_html" else "txt"
+
+
+def email_queue(
+    *,
+    template: str,
+    to: str,
+    language: str,
+    context: dict | None = None,
+    reply_to: str = "",
+) -> OutboxMessage:
+    """Render ``emails/<template>/`` in ``language`` and store it; it is sent once the transaction commits.
+
+    Each message has, per language, ``subject.<lang>.txt``, ``body_text.<lang>.txt`` and ``body_html.<lang>.html``.
+    """
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    context = {"site_url": settings.SITE_URL, "language": language, **(context or {})}
+    with translation.override(language):
+        subject = " ".join(_render(template, "subject", language, context).split())
+        body_text = _render(template, "body_text", language, context)
+        body_html = _render(template, "body_html", language, context)
+    message = OutboxMessage.objects.create(
+        template=template,
+        language=language,
+        to=to,
+        reply_to=reply_to,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+    transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
+
+
+def _enqueue(message_id: int) -> None:
+    """Hand a message to a worker; if the broker is unreachable the sweep sends it later."""
+    from .tasks import outbox_send_task
+
+    try:
+        outbox_send_task.delay(message_id)
+    except Exception:
+        logger.warning("Broker unreachable; outbox message %s waits for the sweep.", message_id, exc_info=True)
+
+
+def _backoff(attempts: int) -> timedelta:
+    seconds = settings.OUTBOX_BACKOFF_SECONDS * (2 ** max(attempts - 1, 0))
+    return timedelta(seconds=min(seconds, settings.OUTBOX_BACKOFF_MAX_SECONDS))
+
+
+def _build(message: OutboxMessage) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        reply_to=[message.reply_to] if message.reply_to else None,
+        headers={"Message-ID": message.message_id, "Auto-Submitted": "auto-generated"},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    return email
+
+
+def outbox_send(*, message_id: int) -> bool:
+    """Try to send one pending, due message; return whether it went out.
+
+    The row stays locked while the SMTP server is talked to, so a concurrent attempt skips it instead of
+    sending it again.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if message is None:
+            return False
+        message.attempts += 1
+        message.last_attempt_at = now
+        try:
+            connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+            if connection.send_messages([_build(message)]) != 1:
+                raise RuntimeError("The mail backend accepted no message.")
+        except Exception as error:  # noqa: BLE001 - SMTP, DNS and socket errors all mean "try again later"
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+                message.status = OutboxMessage.Status.FAILED
+            else:
+                message.next_attempt_at = now + _backoff(message.attempts)
+            message.save(update_fields=["attempts", "last_attempt_at", "last_error", "status", "next_attempt_at"])
+            logger.warning("Outbox message %s failed (attempt %s): %s", message.pk, message.attempts, error)
+            return False
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = timezone.now()
+        message.last_error = ""
+        message.save(update_fields=["attempts", "last_attempt_at", "last_error", "status", "sent_at"])
+        return True
+
+
+def outbox_due_ids(*, limit: int = 500) -> list[int]:
+    """Ids of pending messages whose next attempt is due, oldest first."""
+    return list(
+        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def outbox_sweep() -> int:
+    """Queue every due message again; returns how many were queued."""
+    ids = outbox_due_ids()
+    for message_id in ids:
+        _enqueue(message_id)
+    return len(ids)
+
+
+def outbox_retry(*, message_id: int) -> bool:
+    """Staff action: put a failed message back in the queue for one more round of attempts."""
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.FAILED).update(
+            status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        if updated:
+            transaction.on_commit(lambda: _enqueue(message_id))
+    return bool(updated)
+
+
+def outbox_cancel(*, message_id: int) -> bool:
+    """Staff action: never send a message that has not gone out yet."""
+    return bool(
+        OutboxMessage.objects.filter(
+            pk=message_id, status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.FAILED]
+        ).update(status=OutboxMessage.Status.CANCELLED)
+    )

@@ -1,0 +1,45 @@
+"""The periodic tasks beat runs, written once as data and created in django-celery-beat's tables.
+
+Staff may change an interval or disable a task in the admin; ``ensure_periodic_tasks`` only creates what is
+missing, so running it on every start (``make run`` does) never undoes their change. Later apps add their
+sweeps to ``PERIODIC_TASKS``.
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .health import HEARTBEAT_TASK_NAME
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    task: str
+    every_seconds: int
+    description: str
+
+
+PERIODIC_TASKS = [
+    Periodic(HEARTBEAT_TASK_NAME, "isimedia.heartbeat", 60, "Lets /healthz see that beat is running."),
+    Periodic("isimedia: e-mail outbox sweep", "isimedia.outbox_sweep", 60, "Sends e-mail that is still pending."),
+]
+
+
+def ensure_periodic_tasks() -> list[str]:
+    """Create the periodic tasks that do not exist yet; returns the names created."""
+    from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+    created = []
+    with transaction.atomic():
+        for entry in PERIODIC_TASKS:
+            if PeriodicTask.objects.filter(name=entry.name).exists():
+                continue
+            interval, _ = IntervalSchedule.objects.get_or_create(
+                every=entry.every_seconds, period=IntervalSchedule.SECONDS
+            )
+            PeriodicTask.objects.create(
+                name=entry.name, task=entry.task, interval=interval, description=entry.description
+            )
+            created.append(entry.name)
+    return created

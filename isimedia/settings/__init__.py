@@ -1,0 +1,1 @@
+"""Settings package: base (shared), dev, test and production; DJANGO_SETTINGS_MODULE picks one."""

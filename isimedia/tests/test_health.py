@@ -1,0 +1,88 @@
+"""/healthz reports the database, Redis, the Celery worker and Celery beat, each really asked."""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django_celery_beat.models import IntervalSchedule, PeriodicTask
+
+from isimedia.health import HEARTBEAT_TASK_NAME
+from isimedia.schedule import ensure_periodic_tasks
+from isimedia.tests.support import free_port
+
+
+def get_health(client):
+    response = client.get("/healthz")
+    return response.status_code, response.json()
+
+
+@pytest.mark.django_db
+def test_without_worker_and_beat_the_report_says_which_part_is_down(client):
+    status, report = get_health(client)
+
+    assert status == 503
+    assert report["status"] == "fail"
+    assert report["checks"]["database"] == {"ok": True}
+    assert report["checks"]["redis"] == {"ok": True}
+    assert report["checks"]["worker"]["ok"] is False
+    assert "no Celery worker answered" in report["checks"]["worker"]["error"]
+    assert report["checks"]["beat"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_unreachable_redis_is_reported(client, settings):
+    settings.REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    status, report = get_health(client)
+    assert status == 503
+    assert report["checks"]["redis"]["ok"] is False
+    assert "Connection refused" in report["checks"]["redis"]["error"] or "111" in report["checks"]["redis"]["error"]
+
+
+@pytest.mark.django_db
+def test_a_stale_heartbeat_means_beat_is_down(client):
+    ensure_periodic_tasks()
+    PeriodicTask.objects.filter(name=HEARTBEAT_TASK_NAME).update(last_run_at=timezone.now() - timedelta(minutes=10))
+    _, report = get_health(client)
+    assert report["checks"]["beat"]["ok"] is False
+    assert "last heartbeat" in report["checks"]["beat"]["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_all_healthy_with_a_running_worker_and_beat(client, celery_worker):
+    ensure_periodic_tasks()
+    # A real beat process on the test database; the heartbeat runs every second so the test is short.
+    fast, _ = IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.SECONDS)
+    PeriodicTask.objects.filter(name=HEARTBEAT_TASK_NAME).update(interval=fast)
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "isimedia.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "TEST_REDIS_URL": settings.REDIS_URL,
+    }
+    beat = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "isimedia", "beat", "--loglevel", "WARNING", "--pidfile="],
+        env=env,
+        cwd=settings.BASE_DIR,
+    )
+    try:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            status, report = get_health(client)
+            if status == 200:
+                break
+            time.sleep(0.5)
+    finally:
+        beat.terminate()
+        beat.wait(timeout=20)
+
+    assert report["status"] == "ok", report
+    assert status == 200
+    assert report["checks"]["worker"]["workers"]
+    assert report["checks"]["beat"]["ok"] is True

@@ -1,0 +1,18 @@
+"""The portal's URLs: one include per app, the admin under a path from the environment."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("contracts.urls")),
+    path("ntd/", include("ntd.urls")),
+    path("privacy/", include("privacy.urls")),
+    path("tevredenheid/", include("satisfaction.urls")),
+]

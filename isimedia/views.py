@@ -1,0 +1,17 @@
+"""The home page and the health check; everything else lives in the apps."""
+
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from . import health
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+
+@never_cache
+def healthz(request):
+    report = health.health_report()
+    return JsonResponse(report, status=200 if report["status"] == "ok" else 503)
