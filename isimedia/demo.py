@@ -1,0 +1,68 @@
+"""Demo data for `make run`: one staff user per role, then each app's own demo data."""
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from . import roles
+from .models import User
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    who: str
+    email: str
+    password: str
+    where: str
+
+
+STAFF = [
+    DemoLogin("superuser", "beheer@demo.isimedia.nl", "demo-beheer-2026", "admin"),
+    DemoLogin(roles.NTD_HANDLERS, "ntd@demo.isimedia.nl", "demo-ntd-2026", "admin"),
+    DemoLogin(roles.PRIVACY_OFFICERS, "privacy@demo.isimedia.nl", "demo-privacy-2026", "admin"),
+    DemoLogin(roles.CONTRACT_MANAGERS, "contracten@demo.isimedia.nl", "demo-contracten-2026", "admin"),
+]
+
+
+def demo_user(*, email: str, password: str, first_name: str = "", **flags) -> User:
+    """Create or reset a demo account, so the printed password always works."""
+    user, _ = User.objects.get_or_create(email=email, defaults={"first_name": first_name})
+    for name, value in flags.items():
+        setattr(user, name, value)
+    user.is_active = True
+    user.set_password(password)
+    user.save()
+    return user
+
+
+def seed_staff() -> list[DemoLogin]:
+    for login in STAFF:
+        superuser = login.who == "superuser"
+        user = demo_user(
+            email=login.email,
+            password=login.password,
+            first_name=login.email.split("@")[0].capitalize(),
+            is_staff=True,
+            is_superuser=superuser,
+        )
+        if not superuser:
+            user.groups.set([Group.objects.get(name=login.who)])
+    return STAFF
+
+
+def seed_demo() -> list[DemoLogin]:
+    """Seed every app that has a ``demo`` module with a ``seed_demo()``; returns the logins to print."""
+    with transaction.atomic():
+        logins = seed_staff()
+        for config in apps.get_app_configs():
+            if config.name == "isimedia":
+                continue
+            try:
+                module = import_module(f"{config.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            logins = logins + list(module.seed_demo() or [])
+    return logins
