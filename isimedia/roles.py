@@ -61,8 +61,7 @@ def sync_group_permissions(*, using: str = DEFAULT_DB_ALIAS) -> None:
         group.permissions.set(permissions_for(name, using=using))
 
 
-def sync_group_permissions_after_migrate(sender, using=DEFAULT_DB_ALIAS, plan=None, **kwargs):
-    # Runs once per migrated app; only act after our own app so that it happens once per migrate run.
-    if sender.name != "isimedia":
-        return
+def sync_group_permissions_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):
+    # post_migrate is sent once per app with models, each time after that app's permissions were created. Syncing
+    # on every one is cheap and leaves the groups right after the last, whichever app that is.
     sync_group_permissions(using=using)

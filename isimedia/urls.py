@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("contracts.urls")),
+    path("account/", include("contracts.auth_urls")),
     path("ntd/", include("ntd.urls")),
     path("privacy/", include("privacy.urls")),
     path("tevredenheid/", include("satisfaction.urls")),

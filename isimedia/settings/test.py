@@ -21,3 +21,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "test-media"  # noqa: F405
+# Tests use the finders rather than a collected STATIC_ROOT (collectstatic is not part of the test run).
+WHITENOISE_AUTOREFRESH = True

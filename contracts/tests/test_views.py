@@ -1,0 +1,195 @@
+"""What a client contact, a staff member and a stranger see on the account, log-in and password pages."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from contracts import services
+from isimedia.models import OutboxMessage
+
+from .factories import PASSWORD, ClientContactFactory, ClientFactory, StaffUserFactory, UserFactory, WebsiteFactory
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+NEW_PASSWORD = "Zonnebloem-Tulp-2026"
+
+
+def link_path(message):
+    """The path of the one portal link in an e-mail."""
+    return re.search(r"http://testserver(/account/\S+/)", message.body_text).group(1)
+
+
+def choose_password(client, path, *, password=NEW_PASSWORD):
+    """Follow an e-mailed link and submit a new password, as a person in a browser would."""
+    response = client.get(path)
+    assert response.status_code == 302  # the token moves out of the address bar into the session
+    form_path = response.url
+    assert client.get(form_path).status_code == 200
+    return client.post(form_path, {"new_password1": password, "new_password2": password})
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(reverse("contracts:account"))
+    assert response.status_code == 302
+    assert response.url == f"{reverse('login')}?next=/account/"
+
+
+def test_a_contact_sees_their_client_and_only_its_websites(client, django_assert_max_num_queries):
+    contact = ClientContactFactory(client__name="Bakkerij De Korenschoof")
+    WebsiteFactory(client=contact.client, host="korenschoof.nl")
+    WebsiteFactory(client=contact.client, host="xn--bcker-gra.nl")
+    WebsiteFactory(host="concurrent.nl")
+    client.force_login(contact.user)
+
+    with django_assert_max_num_queries(4):  # session, user, contact with client, websites
+        response = client.get(reverse("contracts:account"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Bakkerij De Korenschoof" in html
+    assert "korenschoof.nl" in html and "xn--bcker-gra.nl" in html
+    assert "concurrent.nl" not in html
+
+
+def test_a_contact_of_another_client_sees_its_own_websites_only(client):
+    mine = ClientContactFactory()
+    theirs = ClientContactFactory()
+    WebsiteFactory(client=mine.client, host="mine.nl")
+    WebsiteFactory(client=theirs.client, host="theirs.nl")
+    client.force_login(theirs.user)
+
+    html = client.get(reverse("contracts:account")).content.decode()
+
+    assert "theirs.nl" in html and "mine.nl" not in html
+    assert theirs.client.name in html and mine.client.name not in html
+
+
+@pytest.mark.parametrize("factory", [StaffUserFactory, UserFactory])
+def test_staff_and_users_without_client_get_a_friendly_refusal(client, factory):
+    WebsiteFactory(host="secret.nl")
+    user = factory()
+    client.force_login(user)
+
+    response = client.get(reverse("contracts:account"))
+
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "secret.nl" not in html
+    assert user.email in html
+    assert "niet gekoppeld aan een klant" in html  # the site is Dutch by default
+
+
+def test_log_in_with_email_address_in_any_case(client):
+    contact = ClientContactFactory(user__email="jan@bakkerij.nl")
+    response = client.post(reverse("login"), {"username": "Jan@Bakkerij.NL", "password": PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("contracts:account")
+    assert client.get(response.url).context["client"] == contact.client
+
+
+def test_login_page_is_dutch_and_asks_for_an_email_address(client):
+    html = client.get(reverse("login")).content.decode()
+    assert 'type="email"' in html
+    assert "E-mailadres" in html
+    assert reverse("password_reset") in html
+
+
+def test_a_failed_login_does_not_tell_whether_the_address_exists(client):
+    UserFactory(email="jan@bakkerij.nl")
+    known = client.post(reverse("login"), {"username": "jan@bakkerij.nl", "password": "wrong-password"})
+    unknown = client.post(reverse("login"), {"username": "piet@bakkerij.nl", "password": "wrong-password"})
+    assert known.status_code == unknown.status_code == 200
+    assert known.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+    assert known.context["form"].non_field_errors()
+
+
+def test_logout_is_a_post(client):
+    client.force_login(ClientContactFactory().user)
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302 and response.url == reverse("home")
+    assert client.get(reverse("contracts:account")).status_code == 302
+
+
+def test_following_the_invitation_sets_a_password_logs_in_and_shows_the_websites(client):
+    customer = ClientFactory(name="Harbour Analytics")
+    WebsiteFactory(client=customer, host="harbour.example")
+    services.client_contact_invite(
+        client=customer, email="ann@harbour.example", name="Ann", language="en", invited_by=StaffUserFactory()
+    )
+    path = link_path(OutboxMessage.objects.get())
+
+    response = choose_password(client, path)
+
+    assert response.status_code == 302 and response.url == reverse("contracts:account")
+    page = client.get(response.url)
+    assert "harbour.example" in page.content.decode()
+    assert [str(m) for m in page.context["messages"]]  # the welcome message
+    # The link works once; afterwards the contact logs in with the chosen password.
+    client.post(reverse("logout"))
+    assert client.get(path).context["validlink"] is False
+    assert client.login(username="ann@harbour.example", password=NEW_PASSWORD)
+
+
+def test_an_invalid_invitation_link_explains_what_to_do(client):
+    contact = ClientContactFactory()
+    services.client_contact_invite(
+        client=contact.client, email=contact.user.email, name="X", language="nl", invited_by=None
+    )
+    path = link_path(OutboxMessage.objects.get())
+    broken = path.rstrip("/")[:-3] + "abc/"
+
+    response = client.get(broken)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not response.context["validlink"]
+    assert reverse("password_reset") in html and reverse("login") in html
+
+
+def test_an_invitation_for_an_account_deactivated_since_does_not_work(client):
+    contact = ClientContactFactory()
+    services.client_contact_invite(
+        client=contact.client, email=contact.user.email, name="X", language="nl", invited_by=None
+    )
+    User.objects.filter(pk=contact.user.pk).update(is_active=False)
+
+    response = client.get(link_path(OutboxMessage.objects.get()))
+
+    assert response.status_code == 200 and not response.context["validlink"]
+
+
+def test_password_reset_looks_the_same_for_known_and_unknown_addresses(client):
+    UserFactory(email="ann@example.com", language="en")
+    assert "Wachtwoord vergeten?" in client.get(reverse("password_reset")).content.decode()
+
+    known = client.post(reverse("password_reset"), {"email": "ann@example.com"})
+    unknown = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url == reverse("password_reset_done")
+    message = OutboxMessage.objects.get()
+    assert (message.template, message.to, message.language) == ("password_reset", "ann@example.com", "en")
+    done = client.get(known.url)
+    assert done.status_code == 200 and "e-mail" in done.content.decode()
+
+
+def test_password_reset_link_sets_a_new_password(client):
+    user = UserFactory(email="jan@bakkerij.nl")
+    client.post(reverse("password_reset"), {"email": "jan@bakkerij.nl"})
+
+    response = choose_password(client, link_path(OutboxMessage.objects.get()))
+
+    assert response.status_code == 302 and response.url == reverse("password_reset_complete")
+    user.refresh_from_db()
+    assert user.check_password(NEW_PASSWORD)
+    assert client.get(response.url).status_code == 200
+
+
+def test_an_invited_contact_who_lost_the_invitation_can_use_password_reset(client):
+    contact = ClientContactFactory(user__password=None)
+    assert not contact.user.has_usable_password()
+
+    client.post(reverse("password_reset"), {"email": contact.user.email})
+
+    assert OutboxMessage.objects.filter(template="password_reset", to=contact.user.email).exists()

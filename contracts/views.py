@@ -1,0 +1,70 @@
+"""The client's account pages and the log-in, password and invitation pages."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from . import selectors
+from .forms import EmailAuthenticationForm, OutboxPasswordResetForm
+
+
+class AccountView(LoginRequiredMixin, TemplateView):
+    """A client contact's overview: their company and its websites."""
+
+    template_name = "contracts/account.html"
+    not_client_template_name = "contracts/account_not_client.html"
+
+    def get(self, request, *args, **kwargs):
+        contact = selectors.client_contact_for_user(user=request.user)
+        if contact is None:
+            # Staff and accounts without a client are logged in correctly but have nothing to see here.
+            return self.response_class(
+                request=request, template=[self.not_client_template_name], context={}, status=403
+            )
+        context = self.get_context_data(
+            contact=contact,
+            client=contact.client,
+            websites=selectors.website_list(client=contact.client),
+        )
+        return self.render_to_response(context)
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm
+
+
+class _PasswordLinkMixin:
+    """Shared by the password-reset and invitation links: Dutch URLs, and no use for a deactivated account."""
+
+    # The URL segment that replaces the token once it is in the session; not a secret.
+    reset_url_token = "wachtwoord-kiezen"  # noqa: S105
+
+    def get_user(self, uidb64):
+        # A link for an account deactivated after it was sent is treated as an invalid link.
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+
+class PasswordResetConfirmView(_PasswordLinkMixin, auth_views.PasswordResetConfirmView):
+    pass
+
+
+class InviteAcceptView(_PasswordLinkMixin, auth_views.PasswordResetConfirmView):
+    """The link in an invitation: the contact chooses a password and is logged in straight away."""
+
+    template_name = "contracts/invite_accept.html"
+    post_reset_login = True
+    success_url = reverse_lazy("contracts:account")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password has been saved. Welcome to the ISI Media portal."))
+        return response
