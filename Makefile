@@ -8,6 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
+# pip warns about every extra index location that does not exist on this machine; that is noise, not a problem.
+PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
+QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
 .PHONY: help run test lint services static messages
 
@@ -17,15 +20,14 @@ help:
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
 # Stamp files: reinstall only when a requirements file changed.
 $(VENV)/.runtime: requirements.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt $(QUIET_PIP)
 	touch $@
 
 $(VENV)/.dev: requirements.txt requirements-dev.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt $(QUIET_PIP)
 	touch $@ $(VENV)/.runtime
 
 services:
@@ -44,7 +46,7 @@ run: $(VENV)/.runtime
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "ISI Media portal:  http://127.0.0.1:$(PORT)/"
-	@echo "Admin:             http://127.0.0.1:$(PORT)/$$($(PY) manage.py shell -c 'from django.conf import settings; print(settings.ADMIN_URL)' 2>/dev/null)"
+	@echo "Admin:             http://127.0.0.1:$(PORT)/$$($(PY) manage.py shell --no-imports -c 'from django.conf import settings; print(settings.ADMIN_URL)')"
 	@echo "Client account:    http://127.0.0.1:$(PORT)/account/"
 	@echo "Health:            http://127.0.0.1:$(PORT)/healthz"
 	@echo "Stop with Ctrl-C."

@@ -71,3 +71,11 @@ def _is_ip_address(host: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def display_host(host: str) -> str:
+    """The host as people write it (``bäckerei.example``), for pages; stored hosts stay in ASCII form."""
+    try:
+        return host.encode("ascii").decode("idna")
+    except UnicodeError:
+        return host

@@ -8,7 +8,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .hosts import MAX_HOST_LENGTH, normalise_host
+from .hosts import MAX_HOST_LENGTH, display_host, normalise_host
 
 KVK_NUMBER_REGEX = r"^[0-9]{8}$"
 
@@ -76,6 +76,10 @@ class Website(models.Model):
             self.host = normalise_host(self.host)
         except ValidationError as error:
             raise ValidationError({"host": error.messages}) from error
+
+    @property
+    def display_host(self) -> str:
+        return display_host(self.host)
 
 
 class ClientContact(models.Model):
