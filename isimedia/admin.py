@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -37,25 +38,34 @@ class ClosingDayAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "to", "subject", "template", "language", "status", "attempts", "sent_at"]
+    list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
     list_filter = ["status", "template", "language"]
     search_fields = ["to", "subject"]
     date_hierarchy = "created_at"
     actions = ["retry_messages", "cancel_messages"]
     list_per_page = 50
     # The message is a record of what was (or will be) sent: nothing in it may be edited.
-    readonly_fields = [f.name for f in OutboxMessage._meta.fields]
+    readonly_fields = [*(f.name for f in OutboxMessage._meta.fields), "preview"]
     fieldsets = (
         (None, {"fields": ("to", "reply_to", "subject", "template", "language", "created_at")}),
         (
             _("Delivery"),
             {"fields": ("status", "attempts", "last_attempt_at", "next_attempt_at", "sent_at", "last_error")},
         ),
-        (_("Content"), {"fields": ("body_text", "body_html")}),
+        (_("Content"), {"fields": ("preview", "body_text")}),
     )
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("as the recipient sees it"))
+    def preview(self, obj):
+        if not obj.body_html:
+            return "-"
+        # A sandboxed frame: the message's HTML can neither run script nor reach the admin's page or cookies.
+        return format_html(
+            '<iframe sandbox srcdoc="{}" title="{}" width="640" height="480"></iframe>', obj.body_html, obj.subject
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

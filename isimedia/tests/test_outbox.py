@@ -205,6 +205,8 @@ def test_staff_see_status_attempts_and_error_in_the_admin(admin_client, django_a
 
     detail = admin_client.get(reverse("admin:isimedia_outboxmessage_change", args=[failed.pk]))
     assert "SMTPServerDisconnected: gone" in detail.text
+    # The HTML is shown as the recipient sees it, in a sandboxed frame, escaped into its attribute.
+    assert '<iframe sandbox srcdoc="&lt;!DOCTYPE html&gt;' in detail.text
 
     response = admin_client.post(
         reverse("admin:isimedia_outboxmessage_changelist"),
