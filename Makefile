@@ -12,7 +12,7 @@ export PORT
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: help run test lint services static messages
+.PHONY: help run test services messages translations
 
 help:
 	@echo "make run   - set up everything and start the portal on http://127.0.0.1:$(PORT)/"
@@ -35,6 +35,10 @@ services:
 
 messages:
 	@$(PY) manage.py compilemessages --ignore=$(VENV) --ignore=node_modules -v 0
+
+# After changing user-facing strings: refresh the catalogues, then fill in the new Dutch msgstr entries.
+translations: $(VENV)/.dev
+	$(PY) manage.py makemessages -l nl --no-obsolete --ignore=$(VENV) --ignore=node_modules --ignore=var --ignore=artifacts
 
 run: export DJANGO_SETTINGS_MODULE = isimedia.settings.dev
 run: $(VENV)/.runtime
