@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from . import selectors, services
 from .errors import ContractsError
-from .forms import ClientContactInviteForm, WebsiteForm
+from .forms import ClientContactInviteForm, ClientForm, WebsiteForm
 from .models import Client, ClientContact, Website
 
 
@@ -50,6 +50,7 @@ class ClientContactInline(admin.TabularInline):
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
+    form = ClientForm
     list_display = ["name", "kvk_number", "website_count", "contact_count", "language", "created_at"]
     list_filter = ["language", "created_at"]
     search_fields = ["name", "kvk_number", "contact_email", "websites__host"]

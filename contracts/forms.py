@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .hosts import normalise_host
-from .models import Website
+from .models import Client, Website, validate_kvk_number
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -29,6 +29,33 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def save(self, **kwargs):
         services.password_reset_request(email=self.cleaned_data["email"])
+
+
+class KvKNumberField(forms.CharField):
+    """A KvK number as people copy it ("1234 5678"), cleaned by the same function as ``services.client_create``."""
+
+    # Room for the spaces: the model's 8 would make the browser cut a pasted "1234 5678" to "1234 567".
+    input_max_length = 20
+    # The model's own check, here so that 9 digits give one message rather than a length error besides.
+    default_validators = [validate_kvk_number]
+
+    def __init__(self, *, max_length=None, **kwargs):
+        super().__init__(max_length=self.input_max_length, **kwargs)
+
+    def to_python(self, value):
+        # Validators then see the cleaned number, and so does the model's unique check.
+        return services.normalise_kvk_number(super().to_python(value))
+
+
+class ClientForm(forms.ModelForm):
+    """The admin's client form; it saves through the ModelForm but cleans input as the services do."""
+
+    class Meta:
+        model = Client
+        fields = ["name", "kvk_number", "contact_email", "language"]
+        field_classes = {"kvk_number": KvKNumberField}
+        # The same words as services.client_create, instead of Django's "Client with this KvK number ...".
+        error_messages = {"kvk_number": {"unique": _("A client with this KvK number already exists.")}}
 
 
 class WebsiteForm(forms.ModelForm):

@@ -1,46 +1,68 @@
-"""Host names as we store and compare them: lower-case ASCII (IDNA), no trailing dot, no leading ``www.``.
+"""Host names as we store and compare them: lower-case ASCII (IDNA 2008), no trailing dot, no leading ``www.``.
 
-The standard library's ``idna`` codec implements IDNA 2003; it maps a few characters differently from IDNA 2008
-(``ß`` becomes ``ss``), which is acceptable for matching our clients' domains and needs no extra dependency.
+Unicode names are mapped with UTS #46 and encoded with IDNA 2008 (the ``idna`` package), as browsers and
+registries do today: ``straße.de`` becomes ``xn--strae-oqa.de``, not ``strasse.de`` as under IDNA 2003.
+A public suffix (``nl``, ``co.uk``, ``github.io``) is shared by many owners, so it is never one client's website;
+``publicsuffixlist`` knows them from the copy of the Public Suffix List it ships, without going online.
 """
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urlsplit
 
+import idna
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from publicsuffixlist import PublicSuffixList
 
 MAX_HOST_LENGTH = 253
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 _INVALID = _("Enter a domain name such as example.nl, or a web address such as https://www.example.nl/.")
+_PUBLIC_SUFFIX = _(
+    "%(host)s is shared by many owners (like nl or co.uk), so it cannot be one client's website. "
+    "Enter the client's own domain name, such as example.nl or example.co.uk."
+)
 
 
 def normalise_host(value: str) -> str:
     """Return the normalised host of a URL or bare host name; raise ValidationError for anything else."""
     host = _extract_host(value)
     try:
-        # Encoding Unicode labels gives their xn-- form; decoding checks that given xn-- labels are valid punycode.
-        host = host.encode("idna").decode("ascii")
-        host.encode("ascii").decode("idna")
-    except UnicodeError as error:
+        # UTS #46 maps case and look-alike forms; IDNA 2008 encodes Unicode labels to xn-- and checks given ones.
+        host = idna.encode(host, uts46=True).decode("ascii")
+    except UnicodeError as error:  # idna.IDNAError is a UnicodeError
         raise ValidationError(_INVALID, code="invalid_host") from error
-    host = host.lower()
     labels = host.split(".")
     if len(host) > MAX_HOST_LENGTH or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
         raise ValidationError(_INVALID, code="invalid_host")
     if labels[-1].isdigit():
         # 192.168.1.1 and friends: an address is not a website's name.
         raise ValidationError(_INVALID, code="invalid_host")
-    if labels[0] == "www" and len(labels) > 2:
+    if labels[0] == "www":
+        # www.example.nl is example.nl; www.co.uk and www.nl name a public suffix, refused below.
         host = ".".join(labels[1:])
+    if _public_suffix_list().is_public(host):
+        raise ValidationError(_PUBLIC_SUFFIX, code="public_suffix", params={"host": display_host(host)})
     return host
 
 
 def host_suffixes(host: str) -> list[str]:
-    """The host itself and every parent domain above the top-level domain, most specific first."""
+    """The host itself and every parent domain down to the registrable domain, most specific first.
+
+    ``a.shop.example.co.uk`` gives ``a.shop.example.co.uk``, ``shop.example.co.uk`` and ``example.co.uk``: the
+    public suffix ``co.uk`` is left out, as no website can have it.
+    """
     labels = host.split(".")
-    return [".".join(labels[index:]) for index in range(len(labels) - 1)]
+    registrable = _public_suffix_list().privatesuffix(host)
+    last = len(labels) - len(registrable.split(".")) if registrable else 0
+    return [".".join(labels[index:]) for index in range(last + 1)]
+
+
+@functools.cache
+def _public_suffix_list() -> PublicSuffixList:
+    # Reads the list bundled with the package; it never downloads one.
+    return PublicSuffixList()
 
 
 def _extract_host(value: str) -> str:
@@ -76,6 +98,6 @@ def _is_ip_address(host: str) -> bool:
 def display_host(host: str) -> str:
     """The host as people write it (``bäckerei.example``), for pages; stored hosts stay in ASCII form."""
     try:
-        return host.encode("ascii").decode("idna")
+        return idna.decode(host)
     except UnicodeError:
         return host

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .hosts import MAX_HOST_LENGTH, display_host, normalise_host
 
 KVK_NUMBER_REGEX = r"^[0-9]{8}$"
+validate_kvk_number = RegexValidator(KVK_NUMBER_REGEX, _("A KvK number has exactly 8 digits."), code="invalid_kvk")
 
 
 class Client(models.Model):
@@ -25,7 +26,7 @@ class Client(models.Model):
         _("KvK number"),
         max_length=8,
         unique=True,
-        validators=[RegexValidator(KVK_NUMBER_REGEX, _("A KvK number has exactly 8 digits."), code="invalid_kvk")],
+        validators=[validate_kvk_number],
         help_text=_("The 8-digit number in the Dutch Chamber of Commerce register."),
     )
     contact_email = models.EmailField(_("contact e-mail address"))

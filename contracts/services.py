@@ -24,12 +24,20 @@ from .models import Client, ClientContact, Website
 logger = logging.getLogger(__name__)
 
 
+def normalise_kvk_number(value: str) -> str:
+    """A KvK number as the register writes it: people copy it as "1234 5678", the register has no spaces.
+
+    Shared by this service and the admin's client form, so both accept the same input; the model checks the
+    8 digits afterwards.
+    """
+    return "".join((value or "").split())
+
+
 def client_create(*, name: str, kvk_number: str, contact_email: str, language: str = Client.Language.DUTCH) -> Client:
     """Register a new client."""
     client = Client(
         name=name.strip(),
-        # People copy KvK numbers as "1234 5678"; the register itself has no spaces.
-        kvk_number="".join(kvk_number.split()),
+        kvk_number=normalise_kvk_number(kvk_number),
         contact_email=contact_email.strip().lower(),
         language=language,
     )
@@ -129,8 +137,12 @@ def client_contact_invite(
                 "client_name": client.name,
                 "link": _password_link(user, "invite_accept"),
                 "login_url": f"{settings.SITE_URL}{reverse('login')}",
+                # Someone invited again who already chose a password keeps it; the e-mail says so.
+                "has_password": user.has_usable_password(),
                 **_link_validity(now),
             },
+            # The link sets the account's password: staff must not be able to read it in the outbox.
+            sensitive=True,
         )
     logger.info("Client contact %s of client %s invited by %s.", contact.pk, client.pk, getattr(invited_by, "pk", None))
     return contact
@@ -159,6 +171,7 @@ def password_reset_request(*, email: str) -> int:
                     "link": _password_link(user, "password_reset_confirm"),
                     **_link_validity(timezone.now()),
                 },
+                sensitive=True,
             )
             sent += 1
     return sent
@@ -176,7 +189,11 @@ def _password_link(user: User, url_name: str) -> str:
 
 
 def _link_validity(now: datetime) -> dict:
-    """How long a password link works, for the e-mail text: whole days, and the moment it expires."""
+    """How long a password link works, for the e-mail text: whole days, and the moment it expires.
+
+    The templates show ``valid_until`` in Amsterdam time and say so (``|timezone:"Europe/Amsterdam"``), whatever
+    time zone is active while the e-mail is rendered.
+    """
     return {
         "valid_days": settings.PASSWORD_RESET_TIMEOUT // (24 * 3600),
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,

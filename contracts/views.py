@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -33,8 +33,16 @@ class AccountView(LoginRequiredMixin, TemplateView):
 
 
 class LoginView(auth_views.LoginView):
+    """Clients go to their account, staff to the admin; a safe ``next`` wins for both (Django checks it)."""
+
     form_class = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # Used only when there is no (safe) ``next``; the account page has nothing for staff.
+        if self.request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
 
 
 class PasswordResetView(auth_views.PasswordResetView):

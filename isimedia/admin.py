@@ -36,6 +36,11 @@ class ClosingDayAdmin(admin.ModelAdmin):
     search_fields = ["reason"]
 
 
+HIDDEN = _(
+    "Hidden: this message contains a personal link (password, invitation or tracking) that only its recipient may see."
+)
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
@@ -45,14 +50,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     actions = ["retry_messages", "cancel_messages"]
     list_per_page = 50
     # The message is a record of what was (or will be) sent: nothing in it may be edited.
-    readonly_fields = [*(f.name for f in OutboxMessage._meta.fields), "preview"]
+    readonly_fields = [*(f.name for f in OutboxMessage._meta.fields), "preview", "text"]
     fieldsets = (
-        (None, {"fields": ("to", "reply_to", "subject", "template", "language", "created_at")}),
+        (None, {"fields": ("to", "reply_to", "subject", "template", "language", "created_at", "sensitive")}),
         (
             _("Delivery"),
             {"fields": ("status", "attempts", "last_attempt_at", "next_attempt_at", "sent_at", "last_error")},
         ),
-        (_("Content"), {"fields": ("preview", "body_text")}),
+        (_("Content"), {"fields": ("preview", "text")}),
     )
 
     def has_add_permission(self, request):
@@ -60,6 +65,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("as the recipient sees it"))
     def preview(self, obj):
+        if obj.sensitive:
+            return HIDDEN
         if not obj.body_html:
             return "-"
         # A sandboxed frame: the message's HTML can neither run script nor reach the admin's page or cookies.
@@ -70,7 +77,13 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Try failed messages again"), permissions=["view"])
+    @admin.display(description=_("plain text"))
+    def text(self, obj):
+        return HIDDEN if obj.sensitive else obj.body_text
+
+    # Only people who may change outgoing e-mail (superusers) retry or cancel it: a cancelled message may be a
+    # notice the law requires.
+    @admin.action(description=_("Try failed messages again"), permissions=["change"])
     def retry_messages(self, request, queryset):
         count = sum(outbox.outbox_retry(message_id=pk) for pk in queryset.values_list("pk", flat=True))
         self.message_user(
@@ -79,7 +92,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             messages.SUCCESS if count else messages.WARNING,
         )
 
-    @admin.action(description=_("Cancel messages that were not sent"), permissions=["view"])
+    @admin.action(description=_("Cancel messages that were not sent"), permissions=["change"])
     def cancel_messages(self, request, queryset):
         count = sum(outbox.outbox_cancel(message_id=pk) for pk in queryset.values_list("pk", flat=True))
         self.message_user(

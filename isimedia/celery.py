@@ -4,7 +4,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isimedia.settings.dev")
+# Workers and beat run in production unless told otherwise (make run exports the dev settings).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "isimedia.settings.production")
 
 app = Celery("isimedia")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,9 +51,18 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         ordering = ["email"]
+        constraints = [
+            # Log-in matches the address case-insensitively, so two accounts may not differ in case only.
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        # Addresses are stored in lower case: people type them in any case and expect the same account.
+        self.email = self.email.strip().lower()
 
 
 class ClosingDay(models.Model):
@@ -87,9 +97,18 @@ class OutboxMessage(models.Model):
     subject = models.CharField(_("subject"), max_length=250)
     body_text = models.TextField(_("plain text"))
     body_html = models.TextField(_("HTML"), blank=True)
+    # Messages carrying a secret link (password, invitation, tracking) are not shown to staff in the admin:
+    # anyone who could read the link could use it.
+    sensitive = models.BooleanField(_("contains a personal link"), default=False)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # Start of the current round of attempts (creation, or a staff member's retry); after
+    # OUTBOX_GIVE_UP_AFTER_HOURS of failures the message is marked failed for staff to look at.
+    pending_since = models.DateTimeField(_("pending since"), default=timezone.now)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # When the message was last handed to the broker; the sweep leaves it alone for a while after that, so a
+    # backlog in the queue is not filled with copies of the same message.
+    queued_at = models.DateTimeField(_("last queued"), default=timezone.now)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

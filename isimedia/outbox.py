@@ -35,10 +35,12 @@ def email_queue(
     language: str,
     context: dict | None = None,
     reply_to: str = "",
+    sensitive: bool = False,
 ) -> OutboxMessage:
     """Render ``emails/<template>/`` in ``language`` and store it; it is sent once the transaction commits.
 
     Each message has, per language, ``subject.<lang>.txt``, ``body_text.<lang>.txt`` and ``body_html.<lang>.html``.
+    ``sensitive`` marks a message that carries a secret link: staff then see its subject and status, not its body.
     """
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
     context = {"site_url": settings.SITE_URL, "language": language, **(context or {})}
@@ -54,6 +56,7 @@ def email_queue(
         subject=subject,
         body_text=body_text,
         body_html=body_html,
+        sensitive=sensitive,
     )
     transaction.on_commit(lambda: _enqueue(message.pk))
     return message
@@ -88,6 +91,22 @@ def _build(message: OutboxMessage) -> EmailMultiAlternatives:
     return email
 
 
+def _deliver(message: OutboxMessage) -> None:
+    """Hand the message to the mail server; raises if the server did not accept it."""
+    connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+    # Opened here, so send_messages leaves closing to us: once the server has accepted the message, an error
+    # while saying goodbye (QUIT) must not count as a failure, or the message would be sent again.
+    connection.open()
+    try:
+        if connection.send_messages([_build(message)]) != 1:
+            raise RuntimeError("The mail server accepted no message.")
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            logger.info("Closing the mail connection failed after outbox message %s.", message.pk, exc_info=True)
+
+
 def outbox_send(*, message_id: int) -> bool:
     """Try to send one pending, due message; return whether it went out.
 
@@ -106,12 +125,10 @@ def outbox_send(*, message_id: int) -> bool:
         message.attempts += 1
         message.last_attempt_at = now
         try:
-            connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
-            if connection.send_messages([_build(message)]) != 1:
-                raise RuntimeError("The mail backend accepted no message.")
+            _deliver(message)
         except Exception as error:  # noqa: BLE001 - SMTP, DNS and socket errors all mean "try again later"
             message.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            if now - message.pending_since >= timedelta(hours=settings.OUTBOX_GIVE_UP_AFTER_HOURS):
                 message.status = OutboxMessage.Status.FAILED
             else:
                 message.next_attempt_at = now + _backoff(message.attempts)
@@ -126,17 +143,24 @@ def outbox_send(*, message_id: int) -> bool:
 
 
 def outbox_due_ids(*, limit: int = 500) -> list[int]:
-    """Ids of pending messages whose next attempt is due, oldest first."""
+    """Ids of pending messages whose next attempt is due and that were not handed to the broker just now."""
+    now = timezone.now()
     return list(
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=timezone.now())
+        OutboxMessage.objects.filter(
+            status=OutboxMessage.Status.PENDING,
+            next_attempt_at__lte=now,
+            queued_at__lte=now - timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS),
+        )
         .order_by("next_attempt_at", "id")
         .values_list("id", flat=True)[:limit]
     )
 
 
 def outbox_sweep() -> int:
-    """Queue every due message again; returns how many were queued."""
-    ids = outbox_due_ids()
+    """Queue the due messages again (the periodic task); returns how many were queued."""
+    with transaction.atomic():
+        ids = outbox_due_ids()
+        OutboxMessage.objects.filter(pk__in=ids).update(queued_at=timezone.now())
     for message_id in ids:
         _enqueue(message_id)
     return len(ids)
@@ -146,7 +170,11 @@ def outbox_retry(*, message_id: int) -> bool:
     """Staff action: put a failed message back in the queue for one more round of attempts."""
     with transaction.atomic():
         updated = OutboxMessage.objects.filter(pk=message_id, status=OutboxMessage.Status.FAILED).update(
-            status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+            status=OutboxMessage.Status.PENDING,
+            attempts=0,
+            pending_since=timezone.now(),
+            next_attempt_at=timezone.now(),
+            queued_at=timezone.now(),
         )
         if updated:
             transaction.on_commit(lambda: _enqueue(message_id))

@@ -9,7 +9,7 @@ from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS
 
 NTD_HANDLERS = "NTD-behandelaars"
-PRIVACY_OFFICERS = "Privacy officers"
+PRIVACY_OFFICERS = "Privacyfunctionarissen"
 CONTRACT_MANAGERS = "Contractbeheerders"
 
 ALL = ("add", "change", "delete", "view")

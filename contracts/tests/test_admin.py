@@ -1,11 +1,13 @@
 """The contracts admin: constant-cost changelists, and invitations that always go through the service."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from contracts.models import ClientContact
+from contracts.models import Client, ClientContact
 from isimedia.models import OutboxMessage
 
 from .factories import ClientContactFactory, ClientFactory, StaffUserFactory, UserFactory, WebsiteFactory
@@ -62,6 +64,65 @@ def test_client_change_form_has_an_invite_button(admin_client):
     client = ClientFactory()
     response = admin_client.get(reverse("admin:contracts_client_change", args=[client.pk]))
     assert reverse("admin:contracts_client_invite", args=[client.pk]) in response.content.decode()
+
+
+def client_form_data(**fields):
+    return {
+        "name": "Bakkerij B.V.",
+        "kvk_number": "12345678",
+        "contact_email": "info@bakkerij.nl",
+        "language": "nl",
+        "websites-TOTAL_FORMS": "0",
+        "websites-INITIAL_FORMS": "0",
+        "contacts-TOTAL_FORMS": "0",
+        "contacts-INITIAL_FORMS": "0",
+        **fields,
+    }
+
+
+@pytest.mark.parametrize("typed", ["1234 5678", " 12 34 56 78 ", "1234\u00a05678"])
+def test_a_kvk_number_with_spaces_is_accepted_in_the_admin_as_in_the_service(admin_client, typed):
+    response = admin_client.post(reverse("admin:contracts_client_add"), client_form_data(kvk_number=typed))
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert Client.objects.get().kvk_number == "12345678"
+
+
+def test_the_kvk_box_takes_a_pasted_number_with_spaces(admin_client):
+    html = admin_client.get(reverse("admin:contracts_client_add")).content.decode()
+    box = re.search(r'<input[^>]* name="kvk_number"[^>]*>', html).group()
+    # A box limited to 8 characters would cut a pasted "1234 5678" to "1234 567".
+    assert 'maxlength="20"' in box
+
+
+def test_a_kvk_number_with_spaces_is_accepted_when_changing_a_client(admin_client):
+    client = ClientFactory(kvk_number="11111111")
+    url = reverse("admin:contracts_client_change", args=[client.pk])
+
+    response = admin_client.post(url, client_form_data(kvk_number="8765 4321"))
+
+    assert response.status_code == 302
+    client.refresh_from_db()
+    assert client.kvk_number == "87654321"
+
+
+@pytest.mark.parametrize(
+    ("typed", "error"),
+    [
+        ("1234 567", "Een KvK-nummer bestaat uit precies 8 cijfers."),
+        ("1234 5678 9", "Een KvK-nummer bestaat uit precies 8 cijfers."),
+        ("1234 56a8", "Een KvK-nummer bestaat uit precies 8 cijfers."),
+        ("1111 1111", "Er bestaat al een klant met dit KvK-nummer."),
+    ],
+)
+def test_the_admin_refuses_a_wrong_or_known_kvk_number_after_removing_spaces(admin_client, typed, error):
+    ClientFactory(kvk_number="11111111")
+
+    response = admin_client.post(reverse("admin:contracts_client_add"), client_form_data(kvk_number=typed))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["kvk_number"] == [error]
+    assert Client.objects.count() == 1
 
 
 def test_website_inline_normalises_the_host(admin_client):
@@ -131,5 +192,13 @@ def test_resend_invitation_action(admin_client):
     assert sorted(sent.values_list("to", flat=True)) == sorted(c.user.email for c in contacts)
     assert set(sent.values_list("language", flat=True)) == {"en"}
     messages = [str(m) for m in response.context["messages"]]
-    assert any("2" in m for m in messages)
-    assert any(staff_contact.user.email in m for m in messages)
+    assert messages == [
+        f"{staff_contact.user.email}: {staff_contact.user.email} hoort bij een medewerkersaccount van ISI Media.",
+        "2 uitnodigingen verstuurd.",
+    ]
+
+
+def test_the_admin_is_called_isi_media_beheer_in_dutch(admin_client):
+    html = admin_client.get(reverse("admin:contracts_client_changelist")).content.decode()
+    assert "| ISI Media-beheer</title>" in html
+    assert ">ISI Media-beheer</a>" in html

@@ -19,7 +19,7 @@ def test_invited_contact_activates_the_account_and_sees_the_websites(page, scree
     services.client_contact_invite(
         client=customer, email="jan@korenschoof.nl", name="Jan Jansen", language="nl", invited_by=StaffUserFactory()
     )
-    path = re.search(r"http://testserver(/\S+/)", OutboxMessage.objects.get().body_text).group(1)
+    path = re.search(r"http://testserver(/account/activeren/\S+/)", OutboxMessage.objects.get().body_text).group(1)
 
     page.goto(path)
     expect(page.get_by_role("heading", level=1)).to_have_text("Activeer uw klantaccount")

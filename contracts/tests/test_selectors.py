@@ -17,6 +17,8 @@ def websites():
         "example": WebsiteFactory(client=bakery, host="example.nl"),
         "shop": WebsiteFactory(client=shop, host="shop.example.nl"),
         "bakker": WebsiteFactory(client=bakery, host="xn--bcker-gra.nl"),
+        "uk": WebsiteFactory(client=shop, host="example.co.uk"),
+        "strasse": WebsiteFactory(client=bakery, host="xn--strae-oqa.de"),
     }
 
 
@@ -32,6 +34,10 @@ def websites():
         ("shop.example.nl", "shop"),
         ("https://cdn.shop.example.nl/img.png", "shop"),
         ("https://www.Bäcker.nl/brood", "bakker"),
+        # Under a public suffix of two labels, subdomains still find the client's domain.
+        ("shop.example.co.uk", "uk"),
+        ("https://www.shop.example.co.uk/cart", "uk"),
+        ("https://www.straße.de/", "strasse"),
     ],
 )
 def test_a_url_or_host_finds_its_website(websites, url, expected, django_assert_num_queries):
@@ -44,7 +50,18 @@ def test_a_url_or_host_finds_its_website(websites, url, expected, django_assert_
 
 @pytest.mark.parametrize(
     "url",
-    ["notexample.nl", "example.com", "example.nl.evil.com", "nl", "https://other.nl/example.nl", "not a url", ""],
+    [
+        "notexample.nl",
+        "example.com",
+        "example.nl.evil.com",
+        "nl",
+        "co.uk",
+        "other.co.uk",
+        "strasse.de",
+        "https://other.nl/example.nl",
+        "not a url",
+        "",
+    ],
 )
 def test_other_hosts_and_garbage_find_nothing(websites, url, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):

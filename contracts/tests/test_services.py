@@ -1,10 +1,12 @@
 """Registering clients and websites, inviting contacts and sending password-reset links."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError
+from django.utils import timezone
 
 from contracts import services
 from contracts.errors import ContractsError
@@ -79,6 +81,14 @@ def test_website_add_refuses_garbage_and_taken_hosts():
     assert Website.objects.count() == 2
 
 
+@pytest.mark.parametrize("host", ["co.uk", "https://www.co.uk/", "github.io"])
+def test_website_add_refuses_a_public_suffix(host):
+    with pytest.raises(ContractsError) as error:
+        services.website_add(client=ClientFactory(), host=host)
+    assert "door veel eigenaren gedeeld" in error.value.message_dict["host"][0]
+    assert not Website.objects.exists()
+
+
 def test_the_database_refuses_a_host_that_is_not_normalised():
     with pytest.raises(IntegrityError):
         Website.objects.create(client=ClientFactory(), host="Example.nl")
@@ -97,7 +107,11 @@ def test_invite_creates_a_contact_without_password_and_queues_the_email_in_their
     assert contact.invited_at is not None
     message = OutboxMessage.objects.get()
     assert (message.template, message.to, message.language) == ("client_invite", "ann@harbour.example", "en")
+    # The link lets whoever holds it set the password: staff see that it was sent, not the body.
+    assert message.sensitive
     assert message.subject == "Your access to the ISI Media client portal for Harbour Ltd"
+    assert "choose a password and activate your account" in message.body_text
+    assert "Activate account" in message.body_html and "current password" not in message.body_html
     assert "Dear Ann Smith" in message.body_text and "valid for 3 days" in message.body_text
     assert "http://testserver/account/inloggen/" in message.body_text
     link = INVITE_LINK.search(message.body_text).group()
@@ -110,7 +124,72 @@ def test_invite_in_dutch():
     assert message.language == "nl"
     assert message.subject == "Uw toegang tot het klantportaal van ISI Media voor Bakkerij & Zn"
     assert "Beste Jan Jansen" in message.body_text and "3 dagen geldig" in message.body_text
+    assert "Kies via deze link een wachtwoord om uw account te activeren" in message.body_text
     assert "Bakkerij &amp; Zn" in message.body_html
+    assert message.sensitive
+
+
+@pytest.mark.parametrize(
+    ("language", "keep_logging_in", "new_password_button", "first_invite_wording"),
+    [
+        (
+            "nl",
+            "U heeft al een wachtwoord voor het portaal. Daarmee blijft u gewoon inloggen op "
+            "http://testserver/account/inloggen/",
+            "Nieuw wachtwoord kiezen",
+            ("account te activeren", "account activeren"),
+        ),
+        (
+            "en",
+            "You already have a password for the portal, so you can keep logging in with it at "
+            "http://testserver/account/inloggen/",
+            "Choose a new password",
+            ("activate your account", "activate account"),
+        ),
+    ],
+)
+def test_reinviting_a_contact_with_a_password_says_it_keeps_working(
+    language, keep_logging_in, new_password_button, first_invite_wording
+):
+    contact = ClientContactFactory(user__language=language)
+    assert contact.user.has_usable_password()
+
+    services.client_contact_invite(
+        client=contact.client, email=contact.user.email, name=contact.name, language=language, invited_by=None
+    )
+
+    message = OutboxMessage.objects.get()
+    assert message.sensitive
+    assert keep_logging_in in message.body_text
+    assert new_password_button in message.body_html
+    assert INVITE_LINK.search(message.body_text).group() in message.body_html
+    # Nothing tells them to activate an account that is active already.
+    for wording in first_invite_wording:
+        assert wording not in message.body_text.lower()
+        assert wording not in message.body_html.lower()
+
+
+@pytest.mark.parametrize(
+    ("now", "language", "expiry"),
+    [
+        # Winter: Amsterdam is UTC+1; the link is valid for 3 days.
+        (datetime(2026, 11, 21, 13, 43, tzinfo=UTC), "nl", "tot 24 november 2026, 14:43 Nederlandse tijd"),
+        (datetime(2026, 11, 21, 13, 43, tzinfo=UTC), "en", "until 24 November 2026, 14:43 Amsterdam time"),
+        # Summer: UTC+2.
+        (datetime(2026, 7, 1, 8, 0, tzinfo=UTC), "nl", "tot 4 juli 2026, 10:00 Nederlandse tijd"),
+    ],
+)
+@pytest.mark.parametrize("send", ["invite", "password_reset"])
+def test_emails_give_the_expiry_in_amsterdam_time_whatever_zone_is_active(monkeypatch, now, language, expiry, send):
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    with timezone.override("America/New_York"):
+        if send == "invite":
+            invite(ClientFactory(), language=language)
+        else:
+            services.password_reset_request(email=UserFactory(email="ann@example.com", language=language).email)
+    message = OutboxMessage.objects.get()
+    assert expiry in message.body_text
+    assert expiry in message.body_html
 
 
 def test_reinvite_reuses_the_account_and_sends_a_fresh_link():
@@ -179,6 +258,7 @@ def test_password_reset_queues_a_link_in_the_users_language_only_for_a_known_add
     message = OutboxMessage.objects.get()
     assert (message.template, message.to, message.language) == ("password_reset", "ann@example.com", "en")
     assert "http://testserver/account/wachtwoord-herstellen/" in message.body_text
+    assert message.sensitive
 
 
 def test_password_reset_skips_deactivated_accounts():

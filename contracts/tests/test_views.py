@@ -17,8 +17,10 @@ NEW_PASSWORD = "Zonnebloem-Tulp-2026"
 
 
 def link_path(message):
-    """The path of the one portal link in an e-mail."""
-    return re.search(r"http://testserver(/account/\S+/)", message.body_text).group(1)
+    """The path of the invitation or password link in an e-mail (which may mention the log-in page too)."""
+    return re.search(r"http://testserver(/account/(?:activeren|wachtwoord-herstellen)/\S+/)", message.body_text).group(
+        1
+    )
 
 
 def choose_password(client, path, *, password=NEW_PASSWORD):
@@ -89,6 +91,37 @@ def test_log_in_with_email_address_in_any_case(client):
     assert client.get(response.url).context["client"] == contact.client
 
 
+def test_staff_who_log_in_go_to_the_admin_not_the_client_page(client):
+    StaffUserFactory(email="medewerker@isimedia.nl")
+
+    response = client.post(reverse("login"), {"username": "medewerker@isimedia.nl", "password": PASSWORD})
+
+    assert response.status_code == 302 and response.url == reverse("admin:index")
+    # Coming back to the log-in page while logged in leads there too.
+    assert client.get(reverse("login")).url == reverse("admin:index")
+
+
+def test_staff_follow_a_safe_next_and_ignore_an_unsafe_one(client):
+    StaffUserFactory(email="medewerker@isimedia.nl")
+    credentials = {"username": "medewerker@isimedia.nl", "password": PASSWORD}
+    clients_page = reverse("admin:contracts_client_changelist")
+
+    safe = client.post(reverse("login"), {**credentials, "next": clients_page})
+    client.post(reverse("logout"))
+    unsafe = client.post(reverse("login"), {**credentials, "next": "https://evil.example/admin/"})
+
+    assert safe.url == clients_page
+    assert unsafe.url == reverse("admin:index")
+
+
+def test_a_contact_with_a_next_goes_there(client):
+    ClientContactFactory(user__email="jan@bakkerij.nl")
+    response = client.post(
+        reverse("login"), {"username": "jan@bakkerij.nl", "password": PASSWORD, "next": "/account/?tab=websites"}
+    )
+    assert response.url == "/account/?tab=websites"
+
+
 def test_login_page_is_dutch_and_asks_for_an_email_address(client):
     html = client.get(reverse("login")).content.decode()
     assert 'type="email"' in html
@@ -132,6 +165,25 @@ def test_following_the_invitation_sets_a_password_logs_in_and_shows_the_websites
     assert client.login(username="ann@harbour.example", password=NEW_PASSWORD)
 
 
+def test_a_reinvited_contact_with_a_password_is_offered_a_new_one_not_an_activation(client):
+    contact = ClientContactFactory(user__email="jan@bakkerij.nl")
+    services.client_contact_invite(
+        client=contact.client, email=contact.user.email, name=contact.name, language="nl", invited_by=None
+    )
+    path = link_path(OutboxMessage.objects.get())
+
+    form_path = client.get(path).url
+    html = client.get(form_path).content.decode()
+    assert "Kies een nieuw wachtwoord" in html and "uw huidige wachtwoord blijft werken" in html
+    assert "Activeer" not in html
+
+    response = client.post(form_path, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    assert response.status_code == 302 and response.url == reverse("contracts:account")
+    contact.user.refresh_from_db()
+    assert contact.user.check_password(NEW_PASSWORD)
+
+
 def test_an_invalid_invitation_link_explains_what_to_do(client):
     contact = ClientContactFactory()
     services.client_contact_invite(
@@ -158,6 +210,13 @@ def test_an_invitation_for_an_account_deactivated_since_does_not_work(client):
     response = client.get(link_path(OutboxMessage.objects.get()))
 
     assert response.status_code == 200 and not response.context["validlink"]
+
+
+def test_home_page_promises_only_what_the_client_account_does(client):
+    html = client.get(reverse("home")).content.decode()
+    assert "Inloggen op uw klantaccount" in html
+    assert "binnenkort" in html.lower()
+    assert "downloadt" not in html and "ondertekent u de overeenkomst online" not in html
 
 
 def test_password_reset_looks_the_same_for_known_and_unknown_addresses(client):

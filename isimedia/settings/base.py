@@ -124,7 +124,7 @@ if STORAGES["default"]["BACKEND"] == "storages.backends.s3.S3Storage":
     }
 
 # E-mail: EMAIL_URL such as smtp+tls://user:password@smtp.example.nl:587 or consolemail://.
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")  # production.py requires it
 globals().update(EMAIL_CONFIG)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ISI Media <noreply@isimedia.nl>")
@@ -132,10 +132,13 @@ SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Where staff notifications go (new NTD notice, low satisfaction score, ...).
 STAFF_EMAIL = env.str("STAFF_EMAIL", default="support@isimedia.nl")
 
-# Outbox: how often a message is tried before it is marked failed, and the backoff between tries.
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+# Outbox: the wait after a failed attempt doubles from OUTBOX_BACKOFF_SECONDS up to OUTBOX_BACKOFF_MAX_SECONDS; a
+# message still failing after OUTBOX_GIVE_UP_AFTER_HOURS is marked failed for staff. The sweep re-queues a pending
+# message only when it was last handed to the broker at least OUTBOX_REQUEUE_AFTER_SECONDS ago.
 OUTBOX_BACKOFF_SECONDS = env.int("OUTBOX_BACKOFF_SECONDS", default=60)
-OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=6 * 3600)
+OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
+OUTBOX_GIVE_UP_AFTER_HOURS = env.int("OUTBOX_GIVE_UP_AFTER_HOURS", default=72)
+OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=120)
 
 # Redis is both the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

@@ -8,6 +8,9 @@ IS_PRODUCTION = True
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 SITE_URL = env.str("SITE_URL").rstrip("/")
+# Required: the development default prints e-mail to the log and would mark it sent.
+EMAIL_CONFIG = env.email_url("EMAIL_URL")
+globals().update(EMAIL_CONFIG)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

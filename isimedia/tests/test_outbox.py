@@ -29,8 +29,9 @@ def status_of(message):
 
 
 def make_due(message):
-    """As if the backoff period had passed."""
-    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    """As if the backoff period had passed since the message was last tried and queued."""
+    earlier = timezone.now() - timedelta(minutes=10)
+    OutboxMessage.objects.filter(pk=message.pk).update(next_attempt_at=earlier, queued_at=earlier)
 
 
 @pytest.mark.django_db
@@ -100,6 +101,9 @@ def test_unreachable_redis_delays_the_email_and_loses_none(redis_server):
         from isimedia.celery import app
 
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            # The sweep leaves a just-queued message alone for a while; some minutes later it queues it again.
+            assert outbox.outbox_sweep() == 0
+            make_due(message)
             assert outbox.outbox_sweep() == 1
             assert wait_until(lambda: status_of(message) == OutboxMessage.Status.SENT)
             assert outbox.outbox_sweep() == 0
@@ -139,12 +143,11 @@ def test_smtp_refusal_is_retried_with_backoff_and_sent_once(smtp_server):
 
 
 @pytest.mark.django_db
-def test_backoff_doubles_and_gives_up_after_the_last_attempt(settings):
+def test_backoff_doubles_and_staff_are_asked_after_days_of_failure(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = free_port()  # nothing listens here: the SMTP server is down
     settings.EMAIL_TIMEOUT = 2
-    settings.OUTBOX_MAX_ATTEMPTS = 3
     message = outbox.email_queue(template="test_message", to="jan@example.nl", language="nl")
 
     waits = []
@@ -154,16 +157,34 @@ def test_backoff_doubles_and_gives_up_after_the_last_attempt(settings):
         assert outbox.outbox_send(message_id=message.pk) is False
         message.refresh_from_db()
         waits.append(round((message.next_attempt_at - before).total_seconds() / 60))
-
-    assert waits[:2] == [1, 2]
-    assert message.status == OutboxMessage.Status.FAILED
+    assert waits == [1, 2, 4]
+    assert message.status == OutboxMessage.Status.PENDING
     assert "Connection refused" in message.last_error or "ConnectionRefused" in message.last_error
+
+    # Three days of failures: the message is marked failed for staff instead of being tried for ever.
+    OutboxMessage.objects.filter(pk=message.pk).update(pending_since=timezone.now() - timedelta(hours=72))
+    make_due(message)
+    assert outbox.outbox_send(message_id=message.pk) is False
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
     assert outbox.outbox_due_ids() == []
 
-    # Staff put it back in the queue once the server works again.
+    # Staff put it back in the queue once the server works again; it gets a new round of attempts.
     assert outbox.outbox_retry(message_id=message.pk) is True
     message.refresh_from_db()
     assert (message.status, message.attempts) == (OutboxMessage.Status.PENDING, 0)
+    assert timezone.now() - message.pending_since < timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_sweep_does_not_fill_the_queue_with_copies_of_a_waiting_message(django_capture_on_commit_callbacks):
+    message = outbox.email_queue(template="test_message", to="jan@example.nl", language="nl")
+    assert outbox.outbox_sweep() == 0  # just handed to the broker by email_queue
+
+    make_due(message)
+    assert outbox.outbox_sweep() == 1
+    assert outbox.outbox_sweep() == 0  # the worker has not got to it yet: no second copy
+    assert timezone.now() - OutboxMessage.objects.get(pk=message.pk).queued_at < timedelta(minutes=1)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -214,3 +235,36 @@ def test_staff_see_status_attempts_and_error_in_the_admin(admin_client, django_a
         follow=True,
     )
     assert OutboxMessage.objects.get(pk=failed.pk).status == OutboxMessage.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_staff_cannot_read_links_in_sensitive_messages(admin_client):
+    message = outbox.email_queue(
+        template="test_message", to="jan@example.nl", language="nl", context={"note": "secret-link-123"}, sensitive=True
+    )
+    detail = admin_client.get(reverse("admin:isimedia_outboxmessage_change", args=[message.pk])).text
+    assert "secret-link-123" not in detail
+    assert "Verborgen" in detail or "Hidden" in detail
+    assert message.subject in detail
+
+
+@pytest.mark.django_db
+def test_staff_who_may_only_view_cannot_cancel_or_retry(client):
+    from django.contrib.auth.models import Group
+
+    from isimedia import roles
+    from isimedia.models import User
+
+    handler = User.objects.create_user(email="ntd@isimedia.nl", password="x", is_staff=True)
+    handler.groups.set([Group.objects.get(name=roles.NTD_HANDLERS)])
+    client.force_login(handler)
+    message = outbox.email_queue(template="test_message", to="jan@example.nl", language="nl")
+
+    changelist = client.get(reverse("admin:isimedia_outboxmessage_changelist"))
+    assert changelist.status_code == 200
+    assert "cancel_messages" not in changelist.text
+    client.post(
+        reverse("admin:isimedia_outboxmessage_changelist"),
+        {"action": "cancel_messages", "_selected_action": [message.pk]},
+    )
+    assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.PENDING
