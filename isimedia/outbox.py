@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
+from django.template import TemplateDoesNotExist, engines
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -21,11 +22,9 @@ logger = logging.getLogger(__name__)
 
 
 def _render(template: str, part: str, language: str, context: dict) -> str:
-    return render_to_string(f"emails/{template}/{part}.{language}.{_ext(part)}", context)
-
-
-def _ext(part: str) -> str:
-    return "html" if part == "body_html" else "txt"
+    if part == "body_html":
+        return render_to_string(f"emails/{template}/{part}.{language}.html", context)
+    return engines["text"].get_template(f"emails/{template}/{part}.{language}.txt").render(context)
 
 
 def email_queue(
@@ -39,7 +38,8 @@ def email_queue(
 ) -> OutboxMessage:
     """Render ``emails/<template>/`` in ``language`` and store it; it is sent once the transaction commits.
 
-    Each message has, per language, ``subject.<lang>.txt``, ``body_text.<lang>.txt`` and ``body_html.<lang>.html``.
+    Each message has, per language, ``subject.<lang>.txt`` and ``body_text.<lang>.txt``, and may have
+    ``body_html.<lang>.html``; without it the HTML part is the text set in the e-mail base layout.
     ``sensitive`` marks a message that carries a secret link: staff then see its subject and status, not its body.
     """
     language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
@@ -47,7 +47,13 @@ def email_queue(
     with translation.override(language):
         subject = " ".join(_render(template, "subject", language, context).split())
         body_text = _render(template, "body_text", language, context)
-        body_html = _render(template, "body_html", language, context)
+        try:
+            body_html = _render(template, "body_html", language, context)
+        except TemplateDoesNotExist:
+            # Most messages are plain prose: their HTML part is the text, with paragraphs and links, in the base.
+            body_html = render_to_string(
+                "emails/text_as_html.html", {**context, "subject": subject, "body_text": body_text}
+            )
     message = OutboxMessage.objects.create(
         template=template,
         language=language,

@@ -70,6 +70,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text e-mail (subjects and text bodies): nothing is HTML-escaped there, or a name like
+        # "Bakker & Zn" would arrive as "Bakker &amp; Zn".
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 DATABASES = {

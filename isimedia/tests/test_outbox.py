@@ -268,3 +268,11 @@ def test_staff_who_may_only_view_cannot_cancel_or_retry(client):
         {"action": "cancel_messages", "_selected_action": [message.pk]},
     )
     assert OutboxMessage.objects.get(pk=message.pk).status == OutboxMessage.Status.PENDING
+
+
+@pytest.mark.django_db
+def test_text_is_not_html_escaped_and_html_is(tmp_path, settings):
+    note = 'Bakker & Zn <"test">'
+    message = outbox.email_queue(template="test_message", to="jan@example.nl", language="nl", context={"note": note})
+    assert note in message.body_text
+    assert "Bakker &amp; Zn &lt;&quot;test&quot;&gt;" in message.body_html
