@@ -24,7 +24,10 @@ logger = logging.getLogger(__name__)
 def _render(template: str, part: str, language: str, context: dict) -> str:
     if part == "body_html":
         return render_to_string(f"emails/{template}/{part}.{language}.html", context)
-    return engines["text"].get_template(f"emails/{template}/{part}.{language}.txt").render(context)
+    rendered = engines["text"].get_template(f"emails/{template}/{part}.{language}.txt").render(context)
+    # A plain str, not a SafeString: the text may carry what a complainant typed, and the HTML made from it
+    # (emails/text_as_html.html) must escape that.
+    return str.__str__(rendered)
 
 
 def email_queue(

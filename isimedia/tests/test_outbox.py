@@ -276,3 +276,18 @@ def test_text_is_not_html_escaped_and_html_is(tmp_path, settings):
     message = outbox.email_queue(template="test_message", to="jan@example.nl", language="nl", context={"note": note})
     assert note in message.body_text
     assert "Bakker &amp; Zn &lt;&quot;test&quot;&gt;" in message.body_html
+
+
+@pytest.mark.django_db
+def test_html_made_from_text_escapes_what_people_typed(settings, tmp_path):
+    # A message with only a text template, as most NTD messages are.
+    settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]} for engine in settings.TEMPLATES]
+    folder = tmp_path / "emails" / "plain_only"
+    folder.mkdir(parents=True)
+    (folder / "subject.nl.txt").write_text("Melding")
+    (folder / "body_text.nl.txt").write_text("Toelichting: {{ typed }}")
+    typed = '<a href="https://phish.example">klik</a> & Zn'
+    message = outbox.email_queue(template="plain_only", to="jan@example.nl", language="nl", context={"typed": typed})
+    assert typed in message.body_text
+    assert '<a href="https://phish.example">' not in message.body_html
+    assert "&lt;a href=" in message.body_html and "&amp; Zn" in message.body_html
