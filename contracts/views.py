@@ -4,15 +4,18 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
+
+from ntd import selectors as ntd_selectors
 
 from . import selectors
 from .forms import EmailAuthenticationForm, OutboxPasswordResetForm
 
 
 class AccountView(LoginRequiredMixin, TemplateView):
-    """A client contact's overview: their company and its websites."""
+    """A client contact's overview: their company, its websites and the complaints about them."""
 
     template_name = "contracts/account.html"
     not_client_template_name = "contracts/account_not_client.html"
@@ -28,6 +31,8 @@ class AccountView(LoginRequiredMixin, TemplateView):
             contact=contact,
             client=contact.client,
             websites=selectors.website_list(client=contact.client),
+            notices=list(ntd_selectors.notices_for_client(client=contact.client)),
+            now=timezone.now(),
         )
         return self.render_to_response(context)
 

@@ -23,6 +23,12 @@ class Periodic:
 PERIODIC_TASKS = [
     Periodic(HEARTBEAT_TASK_NAME, "isimedia.heartbeat", 60, "Lets /healthz see that beat is running."),
     Periodic("isimedia: e-mail outbox sweep", "isimedia.outbox_sweep", 60, "Sends e-mail that is still pending."),
+    Periodic(
+        "ntd: enforce deadlines",
+        "ntd.enforce_deadlines",
+        300,
+        "Starts the assessment of NTD cases whose client did not answer in time; reminds handlers of late ones.",
+    ),
 ]
 
 

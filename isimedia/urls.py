@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from ntd import urls as ntd_urls
+
 from . import views
 
 urlpatterns = [
@@ -13,7 +15,9 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("contracts.urls")),
     path("account/", include("contracts.auth_urls")),
+    path("account/klachten/", include("ntd.account_urls")),
     path("ntd/", include("ntd.urls")),
+    path("api/", include((ntd_urls.api_urlpatterns, "ntd_api"))),
     path("privacy/", include("privacy.urls")),
     path("tevredenheid/", include("satisfaction.urls")),
 ]

@@ -4,15 +4,25 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.urls import reverse
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import include, path, reverse
 
 from contracts import services
+from isimedia import urls as project_urls
 from isimedia.models import OutboxMessage
+from ntd.tests.factories import make_case
 
 from .factories import PASSWORD, ClientContactFactory, ClientFactory, StaffUserFactory, UserFactory, WebsiteFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
+
+# The complaint pages of the account (ntd.account_urls): until the project's URLconf includes them at
+# account/klachten/, the tests of the complaint list add them themselves (with pytest.mark.urls(__name__)).
+urlpatterns = [*project_urls.urlpatterns]
+if not any(getattr(pattern, "namespace", None) == "ntd_account" for pattern in urlpatterns):
+    urlpatterns.insert(0, path("account/klachten/", include("ntd.account_urls")))
 NEW_PASSWORD = "Zonnebloem-Tulp-2026"
 
 
@@ -45,7 +55,7 @@ def test_a_contact_sees_their_client_and_only_its_websites(client, django_assert
     WebsiteFactory(host="concurrent.nl")
     client.force_login(contact.user)
 
-    with django_assert_max_num_queries(4):  # session, user, contact with client, websites
+    with django_assert_max_num_queries(5):  # session, user, contact with client, websites, complaints
         response = client.get(reverse("contracts:account"))
 
     assert response.status_code == 200
@@ -253,3 +263,61 @@ def test_an_invited_contact_who_lost_the_invitation_can_use_password_reset(clien
     client.post(reverse("password_reset"), {"email": contact.user.email})
 
     assert OutboxMessage.objects.filter(template="password_reset", to=contact.user.email).exists()
+
+
+# --- complaints about the client's websites --------------------------------------------------------------------
+
+
+@pytest.mark.urls(__name__)
+def test_a_contact_sees_the_complaints_about_its_own_websites_and_can_answer_open_ones(client):
+    contact = ClientContactFactory(client__name="Bakkerij De Korenschoof")
+    site = WebsiteFactory(client=contact.client, host="korenschoof.example")
+    waiting, _ = make_case("awaiting_customer", website=site)
+    assessed, _ = make_case("under_assessment", website=site)
+    resolved, _ = make_case("resolved_by_customer", website=site)
+    received, _ = make_case("received")  # not yet sent to the client
+    elsewhere = WebsiteFactory(host="concurrent.example")
+    theirs, _ = make_case("awaiting_customer", website=elsewhere, urls=["https://concurrent.example/x"])
+    client.cookies["django_language"] = "en"
+    client.force_login(contact.user)
+
+    html = client.get(reverse("contracts:account")).content.decode()
+
+    assert "Complaints about your websites" in html
+    for notice in (waiting, assessed, resolved):
+        assert f'id="complaint-{notice.reference}"' in html
+        assert reverse("ntd_account:answer", kwargs={"reference": notice.reference}) in html
+    assert received.reference not in html and theirs.reference not in html
+    assert "Waiting for your answer" in html
+    assert "ISI Media is assessing the complaint" in html
+    assert "Closed: you removed the material" in html
+    # Only the case that waits for the client has an answer button.
+    assert html.count("btn btn-primary btn-sm") == 1
+    assert f'Answer<span class="visually-hidden"> complaint {waiting.reference}</span>' in html
+
+
+def test_without_complaints_the_account_says_so(client):
+    contact = ClientContactFactory()
+    client.cookies["django_language"] = "en"
+    client.force_login(contact.user)
+    assert "There are no complaints about your websites." in client.get(reverse("contracts:account")).content.decode()
+
+
+@pytest.mark.urls(__name__)
+def test_the_complaint_list_takes_the_same_number_of_queries_for_one_or_ten_complaints(client):
+    contact = ClientContactFactory()
+    site = WebsiteFactory(client=contact.client, host="korenschoof.example")
+    make_case("awaiting_customer", website=site)
+    client.force_login(contact.user)
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("contracts:account")).status_code == 200
+        return len(queries)
+
+    one = count_queries()
+    for state in ["awaiting_customer", "under_assessment", "resolved_by_customer"] * 3:
+        make_case(state, website=site)
+    ten = count_queries()
+
+    assert one == ten <= 5

@@ -1,0 +1,179 @@
+"""The complainant's pages: the notice form, and the tracking page behind the private link."""
+
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView, TemplateView
+
+from . import selectors, services, uploads
+from .errors import NtdError
+from .forms import NoticeForm, clean_reference
+from .models import REJECTED_STATES, NoticeEvent, State
+
+# The session key that tells the tracking page, once, that its notice was just submitted from this browser.
+JUST_SUBMITTED = "ntd_just_submitted"
+
+# What each state means for the complainant, in plain words.
+STATE_EXPLANATIONS = {
+    State.RECEIVED: _(
+        "We have received your notice. We check that it is complete and that ISI Media hosts the website."
+    ),
+    State.REJECTED_INCOMPLETE: _(
+        "Your notice was rejected because information was missing. You can file it again with the missing information."
+    ),
+    State.REJECTED_NOT_HOSTED: _(
+        "ISI Media does not host this website, so we cannot act on this content. Contact the website's own hosting "
+        "provider."
+    ),
+    State.AWAITING_CUSTOMER: _(
+        "We have sent your notice to our client, who runs the website, and asked them to respond."
+    ),
+    State.RESOLVED_BY_CUSTOMER: _("Our client has removed the content. Your notice is resolved."),
+    State.UNDER_ASSESSMENT: _(
+        "Our client has not removed the content. ISI Media now assesses whether it is manifestly unlawful."
+    ),
+    State.TAKEN_DOWN: _("ISI Media has made the content inaccessible. Your notice is resolved."),
+    State.REJECTED_NOT_UNLAWFUL: _(
+        "ISI Media could not establish that the content is manifestly unlawful, so it stays online. We do not sit "
+        "in the judge's chair: a court can still rule on it."
+    ),
+}
+
+# What the next deadline is for, per state that has one.
+DEADLINE_LABELS = {
+    State.AWAITING_CUSTOMER: _("The client must respond by"),
+    State.UNDER_ASSESSMENT: _("ISI Media decides by"),
+}
+
+# A step on the tracking page, named after the state it led to.
+STEP_TITLES = {
+    State.RECEIVED: _("Notice received"),
+    State.REJECTED_INCOMPLETE: _("Notice rejected: incomplete"),
+    State.REJECTED_NOT_HOSTED: _("Notice rejected: the website is not hosted by ISI Media"),
+    State.AWAITING_CUSTOMER: _("Notice sent to the client"),
+    State.RESOLVED_BY_CUSTOMER: _("The client removed the content"),
+    State.UNDER_ASSESSMENT: _("Assessment by ISI Media started"),
+    State.TAKEN_DOWN: _("Content taken down by ISI Media"),
+    State.REJECTED_NOT_UNLAWFUL: _("Notice rejected: not manifestly unlawful"),
+}
+
+# Who took a step, as the complainant reads it.
+ACTOR_LABELS = {
+    NoticeEvent.Actor.COMPLAINANT: _("by you"),
+    NoticeEvent.Actor.CUSTOMER: _("by the client"),
+    NoticeEvent.Actor.STAFF: _("by ISI Media"),
+    NoticeEvent.Actor.SYSTEM: _("deadline passed"),
+}
+
+# Only these steps show their note: it is the reason the complainant was sent by e-mail. Other notes are the
+# client's words or staff's, which the complainant does not see.
+NOTE_SHOWN_FOR = frozenset({*REJECTED_STATES, State.TAKEN_DOWN})
+
+
+class NoticeCreateView(FormView):
+    """The notice form; a valid notice is submitted and the complainant is sent to its tracking page."""
+
+    template_name = "ntd/index.html"
+    form_class = NoticeForm
+
+    def get_initial(self):
+        return {"previous_reference": clean_reference(self.request.GET.get("opnieuw", ""))}
+
+    def form_valid(self, form):
+        try:
+            submitted = services.notice_submit(data=form.notice_input())
+        except NtdError as error:
+            form.add_service_error(error)
+            return self.form_invalid(form)
+        self.request.session[JUST_SUBMITTED] = submitted.notice.reference
+        return redirect("ntd:track", token=submitted.tracking_token)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        if form.is_bound:
+            context["previous_reference"] = getattr(form, "cleaned_data", {}).get("previous_reference", "")
+            # Browsers never send chosen files again with a page that comes back with errors.
+            context["files_dropped"] = bool(self.request.FILES.getlist("evidence"))
+        else:
+            context["previous_reference"] = form.initial.get("previous_reference", "")
+        context["upload_limits"] = {
+            "count": uploads.MAX_FILES,
+            "size": uploads.MAX_FILE_SIZE,
+            "total": uploads.MAX_TOTAL_SIZE,
+        }
+        return context
+
+
+def _private(response):
+    """Headers for a page or file behind a secret link: not stored, not indexed, the link never sent onwards."""
+    add_never_cache_headers(response)
+    # same-origin, not no-referrer: forms on the page (language switch) need their Origin for the CSRF check;
+    # other sites still never see the secret URL.
+    response["Referrer-Policy"] = "same-origin"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+class NoticeTrackView(TemplateView):
+    """The complainant's view of their case, behind the private link from the confirmation e-mail."""
+
+    template_name = "ntd/track.html"
+
+    def get(self, request, *args, token, **kwargs):
+        notice = selectors.notice_for_tracking_token(token)
+        if notice is None:
+            raise Http404
+        # Shown once, right after submitting, in the browser that submitted.
+        just_submitted = JUST_SUBMITTED in request.session and request.session.pop(JUST_SUBMITTED) == notice.reference
+        events = [
+            {
+                "event": event,
+                "title": STEP_TITLES.get(event.to_state, event.get_to_state_display()),
+                "actor": ACTOR_LABELS.get(event.actor, event.get_actor_display()),
+                "note": event.note if event.to_state in NOTE_SHOWN_FOR else "",
+            }
+            for event in notice.events.all()
+            # A step that changed nothing (a referral, say) is staff's business.
+            if event.from_state != event.to_state
+        ]
+        context = self.get_context_data(
+            notice=notice,
+            token=token,
+            events=events,
+            state_explanation=STATE_EXPLANATIONS.get(notice.state, ""),
+            deadline_label=DEADLINE_LABELS.get(notice.state, ""),
+            is_rejected=notice.state in REJECTED_STATES,
+            refile_url=f"{reverse('ntd:index')}?opnieuw={notice.reference}",
+            just_submitted=just_submitted,
+            tracking_url=services.tracking_url(token),
+        )
+        return _private(self.render_to_response(context))
+
+
+def complainant_evidence(request, token, evidence_id):
+    """One of the complainant's own files, as a download; anything else is a 404."""
+    notice = selectors.notice_for_tracking_token(token)
+    if notice is None:
+        raise Http404
+    # The selector prefetches the complainant's files only, so the client's files are never found here.
+    evidence = next((item for item in notice.evidence.all() if item.pk == evidence_id), None)
+    if evidence is None:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    content_type = evidence.content_type if evidence.content_type in uploads.SERVABLE_CONTENT_TYPES else None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    # Should a browser render it after all, it runs no script and loads nothing.
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return _private(response)
