@@ -3,7 +3,7 @@
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from contracts.models import Client
@@ -45,7 +45,8 @@ def notices_for_client(*, client: Client) -> QuerySet[Notice]:
         Notice.objects.filter(website__client=client)
         .exclude(state=State.RECEIVED)
         .select_related("website")
-        .order_by("decided_at", "next_deadline", "-received_at")
+        # Open cases (not decided) first, nearest deadline first; then closed ones, latest decision first.
+        .order_by(F("decided_at").desc(nulls_first=True), F("next_deadline").asc(nulls_last=True), "-received_at")
     )
 
 

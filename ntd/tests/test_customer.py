@@ -14,6 +14,7 @@ from isimedia import urls as project_urls
 from isimedia.models import OutboxMessage
 from ntd import services
 from ntd.models import CustomerResponse, Evidence, Notice, NoticeEvent, State
+from ntd.selectors import notices_for_client
 from ntd.tests.factories import make_case
 
 # Until the project's URLconf includes ntd.account_urls at account/klachten/, the tests add it themselves.
@@ -406,3 +407,16 @@ def test_the_client_answers_through_the_link_in_a_browser(new_page, screenshot, 
     notice.refresh_from_db()
     assert notice.state == State.UNDER_ASSESSMENT
     assert notice.evidence.filter(party=Evidence.Party.CUSTOMER, original_name="licentie.pdf").exists()
+
+
+@pytest.mark.django_db
+def test_the_account_lists_open_complaints_before_closed_ones():
+    website = WebsiteFactory(host="korenschoof.example")
+    closed, _ = make_case("resolved_by_customer", website=website)
+    waiting, _ = make_case("awaiting_customer", website=website)
+    assessed, _ = make_case("under_assessment", website=website)
+
+    listed = list(notices_for_client(client=website.client))
+
+    assert listed[-1] == closed
+    assert set(listed[:2]) == {waiting, assessed}
