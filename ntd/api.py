@@ -270,7 +270,7 @@ def _client_ip(request) -> str:
 
 
 def _limit(bucket: str, limit: int) -> JsonResponse | None:
-    window = getattr(settings, "NTD_API_RATE_WINDOW", 3600)
+    window = settings.NTD_API_RATE_WINDOW
     if ratelimit.hit(f"ntd-api:{bucket}", limit, window):
         return None
     seconds = ratelimit.retry_after(window)
@@ -299,12 +299,12 @@ def notices(request):
     api_key = _api_key(request)
     if api_key is INVALID:
         # Failed keys count against the address, so keys cannot be guessed at leisure.
-        limited = _limit(f"ip:{_client_ip(request)}", getattr(settings, "NTD_API_RATE_LIMIT_ANONYMOUS", 30))
+        limited = _limit(f"ip:{_client_ip(request)}", settings.NTD_API_RATE_LIMIT_ANONYMOUS)
         return limited or _error(gettext("The API key is not valid."), 401, WWW_Authenticate='Bearer realm="ntd"')
     if api_key is None:
-        limited = _limit(f"ip:{_client_ip(request)}", getattr(settings, "NTD_API_RATE_LIMIT_ANONYMOUS", 30))
+        limited = _limit(f"ip:{_client_ip(request)}", settings.NTD_API_RATE_LIMIT_ANONYMOUS)
     else:
-        limited = _limit(f"key:{api_key.pk}", getattr(settings, "NTD_API_RATE_LIMIT_KEY", 1000))
+        limited = _limit(f"key:{api_key.pk}", settings.NTD_API_RATE_LIMIT_KEY)
     if limited:
         return limited
 

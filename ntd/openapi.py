@@ -37,9 +37,9 @@ def document() -> dict:
 
 
 def _document() -> dict:
-    anonymous = getattr(settings, "NTD_API_RATE_LIMIT_ANONYMOUS", 30)
-    per_key = getattr(settings, "NTD_API_RATE_LIMIT_KEY", 1000)
-    window = getattr(settings, "NTD_API_RATE_WINDOW", 3600)
+    anonymous = settings.NTD_API_RATE_LIMIT_ANONYMOUS
+    per_key = settings.NTD_API_RATE_LIMIT_KEY
+    window = settings.NTD_API_RATE_WINDOW
     notices_path = reverse("ntd_api:api_notices")
     return {
         "openapi": OPENAPI_VERSION,

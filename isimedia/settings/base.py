@@ -149,6 +149,11 @@ OUTBOX_BACKOFF_MAX_SECONDS = env.int("OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
 OUTBOX_GIVE_UP_AFTER_HOURS = env.int("OUTBOX_GIVE_UP_AFTER_HOURS", default=72)
 OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=120)
 
+# NTD notice API: requests per window per IP address (anonymous) and per API key.
+NTD_API_RATE_LIMIT_ANONYMOUS = env.int("NTD_API_RATE_LIMIT_ANONYMOUS", default=30)
+NTD_API_RATE_LIMIT_KEY = env.int("NTD_API_RATE_LIMIT_KEY", default=1000)
+NTD_API_RATE_WINDOW = env.int("NTD_API_RATE_WINDOW", default=3600)
+
 # Redis is both the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
