@@ -6,6 +6,7 @@ import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.core.cache import cache
 
 from isimedia.celery import app as celery_app
 from isimedia.tests.support import RedisServer
@@ -23,6 +24,12 @@ def _clean_test_redis():
         pytest.exit(f"Redis is not reachable at {settings.REDIS_URL} ({error}); set TEST_REDIS_URL.", returncode=3)
     finally:
         client.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache, so rate-limit counters of one test never reach another."""
+    cache.clear()
 
 
 @pytest.fixture

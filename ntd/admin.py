@@ -82,7 +82,10 @@ STEPS = {
         ForwardForm,
         CHANGE,
         lambda form, notice, user: services.notice_forward(
-            notice_id=notice.pk, website=form.cleaned_data["website"], user=user
+            notice_id=notice.pk,
+            website=form.cleaned_data["website"],
+            allow_unmatched=form.cleaned_data["allow_unmatched"],
+            user=user,
         ),
         gettext_lazy(
             "The client of the chosen website receives the complaint, including the complainant's name and e-mail "

@@ -58,6 +58,11 @@ class ForwardForm(forms.Form):
     website = _website_field(
         help_text=_("Prefilled from the hosting check. The client of this website receives the complaint.")
     )
+    allow_unmatched = forms.BooleanField(
+        label=_("Forward even though none of the URLs is on this website"),
+        required=False,
+        help_text=_("Only when you checked that the content is on this client's website under another address."),
+    )
 
     def __init__(self, *args, candidates: list[Website] = (), **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,8 +20,8 @@ class RemovedForm(forms.Form):
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "For example: which page or file you removed, or that you took the website offline. We pass your note "
-            "on to the complainant."
+            "For example: which page or file you removed, or that you took the website offline. Only ISI Media "
+            "reads your note; we tell the complainant that the material was removed."
         ),
         error_messages={"required": _("Say what you removed, so we can tell the complainant.")},
     )

@@ -325,6 +325,8 @@ class NoticeEvent(models.Model):
     )
     from_state = models.CharField(_("from"), max_length=24, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=24, choices=State.choices, blank=True)
+    # The transition's name (ntd.transitions), so e.g. an emergency take-down can be told from a normal one.
+    transition = models.CharField(_("step"), max_length=32, blank=True, db_index=True)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:

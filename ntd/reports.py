@@ -8,13 +8,24 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
+from django.db.models import (
+    Aggregate,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    OuterRef,
+    Q,
+)
 from django.utils.functional import Promise
 
 from isimedia.models import ClosingDay
 from isimedia.workdays import AMSTERDAM, is_public_holiday
 
-from .models import OPEN_STATES, Category, Notice, SourceType, State
+from .models import OPEN_STATES, Category, Notice, NoticeEvent, SourceType, State
 
 # The outcomes in which the content went offline: the client removed it, or ISI Media took it down.
 ACTION_STATES = (State.RESOLVED_BY_CUSTOMER, State.TAKEN_DOWN)
@@ -90,10 +101,12 @@ def transparency_report(*, start: date, end: date) -> TransparencyReport:
     per_source = dict(notices.values("source_type").annotate(notices=Count("pk")).values_list("source_type", "notices"))
     per_state = dict(notices.values("state").annotate(notices=Count("pk")).values_list("state", "notices"))
     duration = ExpressionWrapper(F("decided_at") - F("received_at"), output_field=DurationField())
-    totals = notices.aggregate(
+    emergency_measure = Exists(NoticeEvent.objects.filter(notice=OuterRef("pk"), transition="emergency_take_down"))
+    totals = notices.annotate(emergency_measure=emergency_measure).aggregate(
         total=Count("pk"),
         decided=Count("pk", filter=Q(decided_at__isnull=False)),
-        emergency_measures=Count("pk", filter=Q(state=State.TAKEN_DOWN, is_emergency=True)),
+        # The measure staff took as an emergency, not the complainant's emergency flag.
+        emergency_measures=Count("pk", filter=Q(emergency_measure=True)),
         referrals=Count("pk", filter=Q(referred_at__isnull=False)),
         median_seconds=Median(EpochSeconds(duration)),
     )

@@ -228,9 +228,15 @@ def _store_evidence(notice: Notice, upload: UploadedFile, party: str) -> Evidenc
 # --- transitions -----------------------------------------------------------------------------------------------
 
 
-def _event(notice, actor, user, from_state, to_state, note) -> NoticeEvent:
+def _event(notice, actor, user, from_state, to_state, note, transition: str = "") -> NoticeEvent:
     return NoticeEvent.objects.create(
-        notice=notice, actor=actor, user=user, from_state=from_state, to_state=to_state, note=note
+        notice=notice,
+        actor=actor,
+        user=user,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        transition=transition,
     )
 
 
@@ -259,16 +265,21 @@ def _transition(
         notice.next_deadline = None
         changed.add("next_deadline")
     notice.save(update_fields=["state", *sorted(changed)])
-    _event(notice, actor, user, from_state, notice.state, note)
+    _event(notice, actor, user, from_state, notice.state, note, transition=name)
     return notice
 
 
-def notice_forward(*, notice_id: int, website: Website, user) -> Notice:
-    """The site is ours: send the complaint to the client and give it 2 working days to answer."""
+def notice_forward(*, notice_id: int, website: Website, user, allow_unmatched: bool = False) -> Notice:
+    """The site is ours: send the complaint to the client and give it 2 working days to answer.
+
+    The complainant's identity goes to the client, so the website must be the one the URLs are on: another one
+    only when staff confirm it (``allow_unmatched``), and never when the URLs are on websites of several clients.
+    """
     with transaction.atomic():
         token, token_hash = new_token()
 
         def apply(notice):
+            _check_forward_target(notice, website, allow_unmatched)
             now = timezone.now()
             notice.website = website
             notice.forwarded_at = now
@@ -290,6 +301,29 @@ def notice_forward(*, notice_id: int, website: Website, user) -> Notice:
             )
         _tell_complainant("ntd_forwarded", notice)
     return notice
+
+
+def _check_forward_target(notice: Notice, website: Website, allow_unmatched: bool) -> None:
+    hosted = {found.pk: found for url in notice.urls.all() if (found := website_for_url(url.url))}
+    if len({found.client_id for found in hosted.values()}) > 1:
+        raise NtdError(
+            {
+                "website": _(
+                    "The URLs are on websites of different clients. Reject the notice as incomplete and ask for one "
+                    "notice per website, so no client sees a complaint about another's site."
+                )
+            }
+        )
+    if website.pk not in hosted and not allow_unmatched:
+        raise NtdError(
+            {
+                "website": _(
+                    "None of the notice's URLs is on %(host)s. Choose the website the hosting check found, or confirm "
+                    "that the content is on this website."
+                )
+                % {"host": website.display_host}
+            }
+        )
 
 
 def notice_reject_incomplete(*, notice_id: int, missing: str, user) -> Notice:

@@ -1,5 +1,6 @@
 """The complainant's pages: the notice form, and the tracking page behind the private link."""
 
+from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services, uploads
+from . import ratelimit, selectors, services, uploads
 from .errors import NtdError
 from .forms import NoticeForm, clean_reference
 from .models import REJECTED_STATES, NoticeEvent, State
@@ -82,6 +83,18 @@ class NoticeCreateView(FormView):
         return {"previous_reference": clean_reference(self.request.GET.get("opnieuw", ""))}
 
     def form_valid(self, form):
+        # Each notice e-mails the address typed in the form: a limit per IP address keeps the form from being
+        # used to send mail to strangers. The form and what was typed are shown again with the message.
+        if not ratelimit.hit(
+            f"ntd-form:{self.request.META.get('REMOTE_ADDR', '')}",
+            settings.NTD_FORM_RATE_LIMIT,
+            settings.NTD_API_RATE_WINDOW,
+        ):
+            form.add_error(
+                None,
+                _("Too many notices were sent from your internet address in the last hour. Please try again later."),
+            )
+            return self.form_invalid(form)
         try:
             submitted = services.notice_submit(data=form.notice_input())
         except NtdError as error:

@@ -153,6 +153,8 @@ OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=1
 NTD_API_RATE_LIMIT_ANONYMOUS = env.int("NTD_API_RATE_LIMIT_ANONYMOUS", default=30)
 NTD_API_RATE_LIMIT_KEY = env.int("NTD_API_RATE_LIMIT_KEY", default=1000)
 NTD_API_RATE_WINDOW = env.int("NTD_API_RATE_WINDOW", default=3600)
+# Notices per IP address per NTD_API_RATE_WINDOW through the public form.
+NTD_FORM_RATE_LIMIT = env.int("NTD_FORM_RATE_LIMIT", default=10)
 
 # Redis is both the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")

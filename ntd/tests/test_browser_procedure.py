@@ -115,5 +115,8 @@ def test_complainant_staff_and_client_each_see_and_receive_their_part(new_page, 
     complainant.goto(tracking_url)
     expect(complainant.locator("body")).not_to_contain_text("gekocht")  # never the client's own answer
     screenshot(complainant, "procedure-5-complainant-tracking")
-    client.goto(answer_path)
-    expect(client.locator("body")).not_to_contain_text("Send: I disagree")
+    # The case is closed: the client's link no longer opens it, and there is nothing left to answer.
+    response = client.goto(answer_path)
+    assert response.status == 404
+    expect(client.locator("#form-disagrees")).to_have_count(0)
+    expect(client.locator("#form-removed")).to_have_count(0)

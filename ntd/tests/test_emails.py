@@ -222,7 +222,8 @@ def test_resolved_by_the_client_both_are_told(clock, language):
     to_complainant = mail("ntd_resolved")
     assert (to_complainant.to, to_complainant.language) == (notice.complainant_email, language)
     assert notice.reference in to_complainant.subject
-    assert "Foto verwijderd." in to_complainant.body_text
+    # The client's own words stay between the client and ISI Media, as on the tracking page.
+    assert "Foto verwijderd." not in to_complainant.body_text
     for text in REDRESS[language]:
         assert text in to_complainant.body_text
 
@@ -590,13 +591,16 @@ def test_every_template_is_rendered_in_both_languages_and_reads_clean(clock):
         ]:
             make_case(
                 state,
-                website=WebsiteFactory(client=ClientFactory(language=language, name="Bakker & Zn")),
+                website=WebsiteFactory(
+                    host=f"{state.replace('_', '-')}.{language}.example",
+                    client=ClientFactory(language=language, name="Bakker & Zn"),
+                ),
                 language=language,
                 complainant_organisation="Foto & Film",
                 explanation='De foto "Zon & zee" <origineel> is van mij.',
-                urls=[f"https://{state}.{language}.example/foto?a=1&b=2"],
+                urls=[f"https://{state.replace('_', '-')}.{language}.example/foto?a=1&b=2"],
             )
-    under_assessment, _ = make_case("under_assessment", website=WebsiteFactory())
+    under_assessment, _ = make_case("under_assessment", website=WebsiteFactory(host="korenschoof.example"))
     clock.now = add_working_days(under_assessment.assessment_deadline, 1)
     services.enforce_deadlines()
 

@@ -338,3 +338,17 @@ def test_errors_are_in_the_language_of_the_page(client):
 
     assert '<html lang="en">' in page
     assert errors_of(page, "complainant_name") == ["Give your name."]
+
+
+def test_too_many_notices_from_one_address_are_refused_with_what_was_typed_kept(english, settings):
+    settings.NTD_FORM_RATE_LIMIT = 2
+    for _ in range(2):
+        assert english.post(URL, valid_data()).status_code == 302
+
+    response = english.post(URL, valid_data(complainant_name="Derde Poging"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Too many notices were sent from your internet address" in page
+    assert 'value="Derde Poging"' in page
+    assert Notice.objects.count() == 2

@@ -213,3 +213,25 @@ def test_the_report_costs_the_same_for_2_and_20_notices(client, staff, django_as
     with django_assert_max_num_queries(len(two)):
         response = client.get(reverse(REPORT))
     assert response.context["report"].total == 20
+
+
+@pytest.mark.django_db
+def test_emergency_measures_count_what_staff_did_not_what_the_complainant_ticked():
+    from django.utils import timezone
+
+    from contracts.tests.factories import WebsiteFactory
+
+    website = WebsiteFactory(host="korenschoof.example")
+    staff = handler()
+    # Ticked as an emergency by the complainant, but decided the normal way: not an emergency measure.
+    make_case("taken_down", website=website, is_emergency=True, emergency_reason="Dringend.", user=staff)
+    # Not ticked, but taken down at once by staff while the client's answer was awaited: an emergency measure.
+    waiting, _ = make_case("awaiting_customer", website=website, user=staff)
+    assessed, _ = make_case("under_assessment", website=website, user=staff)
+    for notice in (waiting, assessed):
+        services.notice_emergency_take_down(notice_id=notice.pk, decision=decision(), reason="Acuut.", user=staff)
+
+    today = timezone.localdate()
+    report = reports.transparency_report(start=today, end=today)
+
+    assert report.emergency_measures == 2

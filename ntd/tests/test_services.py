@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contracts.tests.factories import ClientContactFactory, ClientFactory, UserFactory, WebsiteFactory
 from isimedia.models import ClosingDay, OutboxMessage
@@ -714,3 +714,36 @@ def test_when_the_client_disagrees_the_assessment_runs_two_working_days_from_its
     notice.refresh_from_db()
     assert notice.assessment_started_at == ams(2026, 12, 24, 11)
     assert notice.assessment_deadline == ams(2026, 12, 29, 17) == notice.next_deadline
+
+
+# --- forwarding goes only to the client whose website the URLs are on -------------------------------------------
+
+
+@pytest.mark.django_db
+def test_forwarding_to_a_website_none_of_the_urls_is_on_is_refused_unless_confirmed():
+    notice, _ = make_case("received")  # about www.korenschoof.example
+    WebsiteFactory(host="korenschoof.example")
+    other = WebsiteFactory(host="concurrent.example")
+    staff = handler()
+
+    with pytest.raises(NtdError) as refused:
+        services.notice_forward(notice_id=notice.pk, website=other, user=staff)
+    assert "concurrent.example" in str(refused.value)
+    notice.refresh_from_db()
+    assert notice.state == State.RECEIVED
+    assert not OutboxMessage.objects.filter(template="ntd_customer_forwarded").exists()
+
+    services.notice_forward(notice_id=notice.pk, website=other, user=staff, allow_unmatched=True)
+    notice.refresh_from_db()
+    assert (notice.state, notice.website) == (State.AWAITING_CUSTOMER, other)
+
+
+@pytest.mark.django_db
+def test_a_notice_about_websites_of_two_clients_is_not_forwarded_to_either():
+    first = WebsiteFactory(host="korenschoof.example")
+    WebsiteFactory(host="spaak.example")
+    notice, _ = make_case("received", urls=["https://korenschoof.example/a", "https://shop.spaak.example/b"])
+
+    with translation.override("en"), pytest.raises(NtdError, match="different clients"):
+        services.notice_forward(notice_id=notice.pk, website=first, user=handler(), allow_unmatched=True)
+    assert not OutboxMessage.objects.filter(template="ntd_customer_forwarded").exists()
