@@ -150,7 +150,11 @@ def notice_submit(*, data: NoticeInput, api_key: ApiKey | None = None) -> Submit
     with transaction.atomic():
         previous = None
         if data.previous_reference:
-            previous = Notice.objects.filter(reference=data.previous_reference.strip().upper()).first()
+            # Only the same complainant can refile a notice: references are sequential, so easy to guess.
+            previous = Notice.objects.filter(
+                reference=data.previous_reference.strip().upper(),
+                complainant_email__iexact=data.complainant_email.strip(),
+            ).first()
         notice = Notice(
             reference=_next_reference(timezone.localtime(now).year),
             received_at=now,
@@ -198,6 +202,8 @@ def notice_submit(*, data: NoticeInput, api_key: ApiKey | None = None) -> Submit
             context={"notice": notice, "tracking_url": tracking_url(tracking_token)},
             sensitive=True,
         )
+        # The handlers' message lists every URL with its client: load them once, not once per handler.
+        notice = Notice.objects.prefetch_related("urls__website__client").get(pk=notice.pk)
         _tell_handlers("ntd_new_notice", notice)
     return Submitted(notice=notice, tracking_token=tracking_token)
 
@@ -388,7 +394,9 @@ def notice_customer_disagrees(*, notice_id: int, text: str, files: Iterable[Uplo
             CustomerResponse.objects.create(notice=notice, kind=CustomerResponse.Kind.DISAGREES, text=text)
             for upload in files:
                 _store_evidence(notice, upload, Evidence.Party.CUSTOMER)
-            return _assessment_from(timezone.now())(notice)
+            # A late answer (before the beat task noticed the deadline) does not buy time: the assessment then
+            # started at the client's deadline.
+            return _assessment_from(min(timezone.now(), notice.customer_deadline))(notice)
 
         notice = _transition(
             notice_id=notice_id,

@@ -747,3 +747,30 @@ def test_a_notice_about_websites_of_two_clients_is_not_forwarded_to_either():
     with translation.override("en"), pytest.raises(NtdError, match="different clients"):
         services.notice_forward(notice_id=notice.pk, website=first, user=handler(), allow_unmatched=True)
     assert not OutboxMessage.objects.filter(template="ntd_customer_forwarded").exists()
+
+
+@pytest.mark.django_db
+def test_only_the_same_complainant_can_refile_a_rejected_notice():
+    old, _ = make_case("rejected_incomplete")
+
+    stranger = services.notice_submit(
+        data=notice_input(previous_reference=old.reference, complainant_email="iemand@anders.example")
+    ).notice
+    same = services.notice_submit(
+        data=notice_input(previous_reference=old.reference, complainant_email=old.complainant_email.upper())
+    ).notice
+
+    assert stranger.previous_notice is None
+    assert same.previous_notice == old
+
+
+@pytest.mark.django_db
+def test_a_late_disagreement_starts_the_assessment_at_the_clients_deadline(monkeypatch):
+    notice, _ = make_case("awaiting_customer")
+    # The client answers an hour after its deadline, before the beat task moved the case.
+    at(monkeypatch, notice.customer_deadline + timedelta(hours=1))
+
+    notice = services.notice_customer_disagrees(notice_id=notice.pk, text="Te laat, maar wij zijn het oneens.")
+
+    assert notice.assessment_started_at == notice.customer_deadline
+    assert notice.assessment_deadline == add_working_days(notice.customer_deadline, 2)
