@@ -1,12 +1,12 @@
 """Fixtures shared by every app's tests: a real Celery worker, a private Redis server, a local SMTP server."""
 
 import shutil
+import uuid
 
 import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
-from django.core.cache import cache
 
 from isimedia.celery import app as celery_app
 from isimedia.tests.support import RedisServer
@@ -27,9 +27,14 @@ def _clean_test_redis():
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Every test starts with an empty cache, so rate-limit counters of one test never reach another."""
-    cache.clear()
+def _fresh_cache(settings):
+    """Every test gets a cache of its own (a fresh key prefix), so rate-limit counters of one test, or of another
+    test run on the same Redis, never reach it. Changing the setting gives every thread, the live server's too, a new
+    cache connection."""
+    settings.CACHES = {
+        name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-{uuid.uuid4().hex}"}
+        for name, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture

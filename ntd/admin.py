@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -495,19 +495,7 @@ class NoticeAdmin(admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         evidence = get_object_or_404(Evidence, pk=evidence_id, notice_id=notice_id)
-        content_type = (
-            evidence.content_type
-            if evidence.content_type in uploads.SERVABLE_CONTENT_TYPES
-            else "application/octet-stream"
-        )
-        try:
-            handle = evidence.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(handle, as_attachment=True, filename=evidence.original_name, content_type=content_type)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "sandbox"
-        response["Cache-Control"] = "private, no-store"
+        response = uploads.evidence_download(evidence)
         return response
 
     def transition_view(self, request, notice_id, name):

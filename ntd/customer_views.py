@@ -8,11 +8,10 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -21,24 +20,12 @@ from contracts.selectors import client_contact_for_user
 from . import selectors, services, uploads
 from .customer_forms import DISAGREES, REMOVED, DisagreeForm, RemovedForm
 from .errors import NtdError
+from .http import private_headers
 from .models import Evidence, Notice, NoticeUrl, State
 
 PAGE_TEMPLATE = "ntd/answer.html"
 DONE_TEMPLATE = "ntd/answer_done.html"
 GONE_TEMPLATE = "ntd/answer_gone.html"
-
-
-def _private(response, *, referrer_policy: str = "same-origin"):
-    """Headers for a page or file about a case: never stored, never indexed, the address never sent to other sites.
-
-    The page itself uses ``same-origin`` rather than ``no-referrer``: under ``no-referrer`` browsers send
-    ``Origin: null`` with a form post, which Django's CSRF check refuses, so neither the answer forms nor the language
-    switch would work. ``same-origin`` still sends nothing to any other site.
-    """
-    add_never_cache_headers(response)
-    response["Referrer-Policy"] = referrer_policy
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 def _page_language(request, notice: Notice | None) -> str:
@@ -55,21 +42,8 @@ def _evidence_response(notice: Notice | None, evidence_id: int):
     evidence = next((item for item in notice.evidence.all() if item.pk == evidence_id), None)
     if evidence is None:
         raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    content_type = evidence.content_type if evidence.content_type in uploads.SERVABLE_CONTENT_TYPES else None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Should a browser render it after all, it runs no script and loads nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return _private(response, referrer_policy="no-referrer")
+    response = uploads.evidence_download(evidence)
+    return private_headers(response, referrer_policy="no-referrer")
 
 
 class _AnswerPage(View):
@@ -96,7 +70,7 @@ class _AnswerPage(View):
                 response = super().dispatch(request, *args, **kwargs)
             # Rendered inside the language of the page (``render`` renders at once).
             response["Content-Language"] = translation.get_language()
-        return _private(response)
+        return private_headers(response)
 
     def get(self, request, *args, **kwargs):
         return self.page()

@@ -1,16 +1,16 @@
 """The complainant's pages: the notice form, and the tracking page behind the private link."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
 from . import ratelimit, selectors, services, uploads
 from .errors import NtdError
 from .forms import NoticeForm, clean_reference
+from .http import private_headers
 from .models import REJECTED_STATES, NoticeEvent, State
 
 # The session key that tells the tracking page, once, that its notice was just submitted from this browser.
@@ -120,16 +120,6 @@ class NoticeCreateView(FormView):
         return context
 
 
-def _private(response):
-    """Headers for a page or file behind a secret link: not stored, not indexed, the link never sent onwards."""
-    add_never_cache_headers(response)
-    # same-origin, not no-referrer: forms on the page (language switch) need their Origin for the CSRF check;
-    # other sites still never see the secret URL.
-    response["Referrer-Policy"] = "same-origin"
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 class NoticeTrackView(TemplateView):
     """The complainant's view of their case, behind the private link from the confirmation e-mail."""
 
@@ -163,7 +153,7 @@ class NoticeTrackView(TemplateView):
             just_submitted=just_submitted,
             tracking_url=services.tracking_url(token),
         )
-        return _private(self.render_to_response(context))
+        return private_headers(self.render_to_response(context))
 
 
 def complainant_evidence(request, token, evidence_id):
@@ -175,18 +165,5 @@ def complainant_evidence(request, token, evidence_id):
     evidence = next((item for item in notice.evidence.all() if item.pk == evidence_id), None)
     if evidence is None:
         raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    content_type = evidence.content_type if evidence.content_type in uploads.SERVABLE_CONTENT_TYPES else None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    # Should a browser render it after all, it runs no script and loads nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return _private(response)
+    response = uploads.evidence_download(evidence)
+    return private_headers(response)
