@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Length
 
-from .hosts import host_suffixes, normalise_host
-from .models import Client, ClientContact, Website
+from ..hosts import host_suffixes, normalise_host
+from ..models import Client, ClientContact, Website
 
 
 def website_for_url(url_or_host: str) -> Website | None:

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from isimedia.models import User
 from isimedia.outbox import email_queue
 
-from .errors import ContractsError
-from .hosts import normalise_host
-from .models import Client, ClientContact, Website
+from ..errors import ContractsError
+from ..hosts import normalise_host
+from ..models import Client, ClientContact, Website
 
 logger = logging.getLogger(__name__)
 
