@@ -47,6 +47,7 @@ run: $(VENV)/.runtime
 	@$(MAKE) --no-print-directory messages
 	$(PY) manage.py setup_periodic_tasks
 	$(PY) manage.py collectstatic --noinput -v 0
+	$(PY) manage.py make_demo_certificate
 	$(PY) manage.py seed_demo
 	@echo
 	@echo "ISI Media portal:  http://127.0.0.1:$(PORT)/"

@@ -7,6 +7,7 @@ import pytest
 import redis
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.utils import translation
 
 from isimedia.celery import app as celery_app
 from isimedia.tests.support import RedisServer
@@ -35,6 +36,13 @@ def _fresh_cache(settings):
         name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-{uuid.uuid4().hex}"}
         for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture
+def english_messages():
+    """For tests that match a message's English wording: the site itself speaks Dutch by default."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -169,3 +169,6 @@ class ClientContactAdmin(admin.ModelAdmin):
                 ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent) % {"count": sent},
                 messages.SUCCESS,
             )
+
+
+from . import document_admin  # noqa: E402, F401

@@ -32,6 +32,8 @@ class AccountView(LoginRequiredMixin, TemplateView):
             client=contact.client,
             websites=selectors.website_list(client=contact.client),
             notices=list(ntd_selectors.notices_for_client(client=contact.client)),
+            dpa_status=selectors.dpa_status_for_client(contact.client),
+            objectable_versions=selectors.objectable_versions_for_client(contact.client),
             now=timezone.now(),
         )
         return self.render_to_response(context)

@@ -29,6 +29,18 @@ PERIODIC_TASKS = [
         300,
         "Starts the assessment of NTD cases whose client did not answer in time; reminds handlers of late ones.",
     ),
+    Periodic(
+        "contracts: render missing PDFs",
+        "contracts.render_missing_pdfs",
+        300,
+        "Renders the PDF of published terms and DPA versions that a lost task or a broker outage left without one.",
+    ),
+    Periodic(
+        "contracts: make missing signed PDFs",
+        "contracts.make_missing_signed_pdfs",
+        300,
+        "Seals the signed DPAs a task could not (broker down, version PDF not rendered yet).",
+    ),
 ]
 
 

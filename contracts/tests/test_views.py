@@ -55,7 +55,8 @@ def test_a_contact_sees_their_client_and_only_its_websites(client, django_assert
     WebsiteFactory(host="concurrent.nl")
     client.force_login(contact.user)
 
-    with django_assert_max_num_queries(5):  # session, user, contact with client, websites, complaints
+    # session, user, contact with client, websites, complaints, DPA status (3), versions open to objection
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("contracts:account"))
 
     assert response.status_code == 200
@@ -320,4 +321,4 @@ def test_the_complaint_list_takes_the_same_number_of_queries_for_one_or_ten_comp
         make_case(state, website=site)
     ten = count_queries()
 
-    assert one == ten <= 5
+    assert one == ten <= 9  # the same page as in the test above: its count does not grow with the complaints

@@ -156,6 +156,21 @@ NTD_API_RATE_WINDOW = env.int("NTD_API_RATE_WINDOW", default=3600)
 # Notices per IP address per NTD_API_RATE_WINDOW through the public form.
 NTD_FORM_RATE_LIMIT = env.int("NTD_FORM_RATE_LIMIT", default=10)
 
+# Contracts: notice periods before a new version takes effect (months), ISI Media as processor on signed DPAs, and the
+# organisation certificate (PKCS#12) that seals them. Without a certificate `make run` creates a demo one.
+CONTRACTS_NOTICE_MONTHS = {
+    "dpa": env.int("CONTRACTS_NOTICE_MONTHS_DPA", default=3),
+    "terms": env.int("CONTRACTS_NOTICE_MONTHS_TERMS", default=2),
+}
+CONTRACTS_DIRECTOR_NAME = env.str("CONTRACTS_DIRECTOR_NAME", default="Eric van den Berg")
+CONTRACTS_PROCESSOR_NAME = env.str("CONTRACTS_PROCESSOR_NAME", default="ISI Media")
+CONTRACTS_PROCESSOR_KVK = env.str("CONTRACTS_PROCESSOR_KVK", default="27283259")
+CONTRACTS_SIGNING_PKCS12 = env.str("CONTRACTS_SIGNING_PKCS12", default="")
+CONTRACTS_SIGNING_PASSPHRASE = env.str("CONTRACTS_SIGNING_PASSPHRASE", default="")
+CONTRACTS_VERIFY_EXTRA_CERTIFICATES = env.list("CONTRACTS_VERIFY_EXTRA_CERTIFICATES", default=[])
+# How many proxies in front of the portal set X-Forwarded-For (0: use the connection's address).
+CONTRACTS_TRUSTED_PROXY_COUNT = env.int("CONTRACTS_TRUSTED_PROXY_COUNT", default=0)
+
 # Redis is both the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {
