@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from . import selectors, services
+from .document_admin import ClientAcceptanceInline  # also registers the version, signature and objection admins
 from .errors import ContractsError
 from .forms import ClientContactInviteForm, ClientForm, WebsiteForm
 from .models import Client, ClientContact, Website
@@ -56,7 +57,7 @@ class ClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "kvk_number", "contact_email", "websites__host"]
     readonly_fields = ["created_at"]
     fields = ["name", "kvk_number", "contact_email", "language", "created_at"]
-    inlines = [WebsiteInline, ClientContactInline]
+    inlines = [WebsiteInline, ClientContactInline, ClientAcceptanceInline]
 
     def get_queryset(self, request):
         # Counted in the changelist query itself, so the page costs the same for 1 client or 100.
@@ -169,6 +170,3 @@ class ClientContactAdmin(admin.ModelAdmin):
                 ngettext("%(count)d invitation sent.", "%(count)d invitations sent.", sent) % {"count": sent},
                 messages.SUCCESS,
             )
-
-
-from . import document_admin  # noqa: E402, F401

@@ -76,6 +76,8 @@ def client_form_data(**fields):
         "websites-INITIAL_FORMS": "0",
         "contacts-TOTAL_FORMS": "0",
         "contacts-INITIAL_FORMS": "0",
+        "acceptances-TOTAL_FORMS": "0",
+        "acceptances-INITIAL_FORMS": "0",
         **fields,
     }
 
@@ -138,6 +140,8 @@ def test_website_inline_normalises_the_host(admin_client):
         "websites-0-host": "https://WWW.Bäcker.nl/winkel",
         "contacts-TOTAL_FORMS": "0",
         "contacts-INITIAL_FORMS": "0",
+        "acceptances-TOTAL_FORMS": "0",
+        "acceptances-INITIAL_FORMS": "0",
     }
     response = admin_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
