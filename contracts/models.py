@@ -199,6 +199,10 @@ class Acceptance(models.Model):
         verbose_name = _("DPA signature")
         verbose_name_plural = _("DPA signatures")
         ordering = ["-accepted_at", "-id"]
+        constraints = [
+            # The service refuses a second signature under a lock; the database makes it impossible.
+            models.UniqueConstraint(fields=["client", "version"], name="acceptance_once_per_client_version"),
+        ]
 
     def __str__(self):
         return f"{self.company_name}: {self.version_label} ({self.accepted_at:%Y-%m-%d})"
@@ -222,6 +226,13 @@ class Objection(models.Model):
         verbose_name = _("objection")
         verbose_name_plural = _("objections")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "version"],
+                condition=models.Q(settled_at__isnull=True),
+                name="objection_one_open_per_client_version",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.client} / {self.version}"

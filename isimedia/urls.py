@@ -24,3 +24,6 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("tevredenheid/", include("satisfaction.urls")),
 ]
+
+handler404 = "isimedia.views.page_not_found"
+handler500 = "isimedia.views.server_error"

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -24,7 +23,6 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from contracts.hosts import host_suffixes, normalise_host
 from contracts.models import Website
 from isimedia.workdays import add_working_days
 
@@ -44,7 +42,7 @@ from .admin_forms import (
     StartAssessmentForm,
 )
 from .errors import NtdError
-from .models import OPEN_STATES, ApiKey, Evidence, InternalNote, Notice, NoticeEvent, NoticeUrl, SourceType, State
+from .models import ApiKey, Evidence, Notice, SourceType, State
 from .transitions import TRANSITIONS, allowed_transitions
 
 DECIDE = "ntd.decide_notice"
@@ -207,53 +205,6 @@ def _add_error(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-# --- reads for the case page -----------------------------------------------------------------------------------
-
-
-def _hosting_check(urls: list[NoticeUrl]) -> list[tuple[NoticeUrl, Website | None]]:
-    """Each URL with the website it belongs to now, as ``website_for_url`` finds it, in one query for all URLs."""
-    suffixes = {}
-    for notice_url in urls:
-        try:
-            suffixes[notice_url.pk] = host_suffixes(normalise_host(notice_url.url))
-        except ValidationError:
-            suffixes[notice_url.pk] = []
-    wanted = {host for hosts in suffixes.values() for host in hosts}
-    websites = (
-        {website.host: website for website in Website.objects.select_related("client").filter(host__in=wanted)}
-        if wanted
-        else {}
-    )
-    # host_suffixes lists the most specific host first, so the first match is the one website_for_url returns.
-    return [
-        (notice_url, next((websites[host] for host in suffixes[notice_url.pk] if host in websites), None))
-        for notice_url in urls
-    ]
-
-
-def _related_open_cases(notice: Notice, website_ids: set[int], urls: list[str]) -> list[Notice]:
-    """Other open cases about the same website or one of the same URLs."""
-    same_url_or_site = NoticeUrl.objects.filter(notice=OuterRef("pk")).filter(
-        Q(url__in=urls) | Q(website_id__in=website_ids)
-    )
-    return list(
-        Notice.objects.filter(state__in=OPEN_STATES)
-        .exclude(pk=notice.pk)
-        .filter(Q(website_id__in=website_ids) | Exists(same_url_or_site))
-        .select_related("website")
-        .order_by(F("next_deadline").asc(nulls_last=True), "received_at")[: RELATED_LIMIT + 1]
-    )
-
-
-def _same_complainant(notice: Notice) -> list[Notice]:
-    """The complainant's other notices, newest first, with how each ended."""
-    return list(
-        Notice.objects.filter(complainant_email__iexact=notice.complainant_email)
-        .exclude(pk=notice.pk)
-        .order_by("-received_at", "-id")[: RELATED_LIMIT + 1]
-    )
-
-
 # --- the queue -------------------------------------------------------------------------------------------------
 
 
@@ -265,14 +216,7 @@ class StateFilter(admin.SimpleListFilter):
         return [("open", _("all open cases")), ("closed", _("all closed cases")), *State.choices]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value == "open":
-            return queryset.filter(state__in=OPEN_STATES)
-        if value == "closed":
-            return queryset.exclude(state__in=OPEN_STATES)
-        if value in State.values:
-            return queryset.filter(state=value)
-        return queryset
+        return selectors.notices_in_state(notices=queryset, state=self.value())
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -283,25 +227,9 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("overdue")), ("no", _("not overdue"))]
 
     def queryset(self, request, queryset):
-        now = timezone.now()
-        if self.value() == "yes":
-            return queryset.filter(next_deadline__lt=now)
-        if self.value() == "no":
-            return queryset.filter(Q(next_deadline__gte=now) | Q(next_deadline__isnull=True))
+        if self.value() in ("yes", "no"):
+            return selectors.notices_by_overdue(notices=queryset, overdue=self.value() == "yes")
         return queryset
-
-
-def queue_priority() -> Case:
-    """0: open emergencies and trusted flaggers' notices; 1: other open cases; 2: closed cases."""
-    return Case(
-        When(
-            Q(state__in=OPEN_STATES) & (Q(is_emergency=True) | Q(source_type=SourceType.TRUSTED_FLAGGER)),
-            then=Value(0),
-        ),
-        When(state__in=OPEN_STATES, then=Value(1)),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
 
 
 @admin.register(Notice)
@@ -336,15 +264,7 @@ class NoticeAdmin(admin.ModelAdmin):
         return super().has_change_permission(request)
 
     def get_ordering(self, request):
-        # Expressions rather than an annotation's name, so that any queryset of this admin can be ordered by them.
-        # Open cases without a deadline (new ones) oldest first; closed cases newest first.
-        waiting_since = Case(When(state__in=OPEN_STATES, then=F("received_at")))
-        return [
-            queue_priority().asc(),
-            F("next_deadline").asc(nulls_last=True),
-            waiting_since.asc(nulls_last=True),
-            F("received_at").desc(),
-        ]
+        return selectors.queue_ordering()
 
     # Columns
 
@@ -403,10 +323,10 @@ class NoticeAdmin(admin.ModelAdmin):
     def _notice(self, request, notice_id: int) -> Notice:
         if not self.has_view_permission(request):
             raise PermissionDenied
-        return get_object_or_404(
-            self.get_queryset(request).select_related("website__client", "customer_response"),
-            pk=notice_id,
-        )
+        notice = selectors.notice_with_client(notice_id=notice_id, notices=self.get_queryset(request))
+        if notice is None:
+            raise Http404
+        return notice
 
     def _change_url(self, notice: Notice) -> str:
         return reverse("admin:ntd_notice_change", args=[notice.pk])
@@ -420,25 +340,7 @@ class NoticeAdmin(admin.ModelAdmin):
             pk = int(object_id)
         except (TypeError, ValueError):
             return None
-        # The case page: one query each for what it shows, however long the case's history is.
-        return (
-            self.get_queryset(request)
-            .filter(pk=pk)
-            .select_related(
-                "website__client", "api_key", "previous_notice", "customer_response", "statement_of_reasons"
-            )
-            .prefetch_related(
-                Prefetch("urls", queryset=NoticeUrl.objects.order_by("id")),
-                Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
-                Prefetch("events", queryset=NoticeEvent.objects.select_related("user").order_by("at", "id")),
-                Prefetch(
-                    "internal_notes",
-                    queryset=InternalNote.objects.select_related("author").order_by("created_at", "id"),
-                ),
-                Prefetch("refiled_as", queryset=Notice.objects.order_by("received_at")),
-            )
-            .first()
-        )
+        return selectors.notice_for_case_page(notice_id=pk, notices=self.get_queryset(request))
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -446,14 +348,9 @@ class NoticeAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     def case_context(self, request, notice: Notice) -> dict:
-        urls = list(notice.urls.all())
-        hosting = _hosting_check(urls)
-        website_ids = {website.pk for _url, website in hosting if website} | {u.website_id for u in urls}
-        if notice.website_id:
-            website_ids.add(notice.website_id)
-        website_ids.discard(None)
-        related = _related_open_cases(notice, website_ids, [u.url for u in urls])
-        same_complainant = _same_complainant(notice)
+        hosting = selectors.notice_hosting_check(notice=notice)
+        related = selectors.related_open_notices(notice=notice, hosting=hosting, limit=RELATED_LIMIT)
+        same_complainant = selectors.notices_from_same_complainant(notice=notice, limit=RELATED_LIMIT)
         evidence = list(notice.evidence.all())
         user = request.user
         steps = [
@@ -494,7 +391,9 @@ class NoticeAdmin(admin.ModelAdmin):
         """A file of the case, as a download that the browser never renders in the admin's origin."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        evidence = get_object_or_404(Evidence, pk=evidence_id, notice_id=notice_id)
+        evidence = selectors.evidence_of_notice(notice_id=notice_id, evidence_id=evidence_id)
+        if evidence is None:
+            raise Http404
         response = uploads.evidence_download(evidence)
         return response
 
@@ -514,7 +413,7 @@ class NoticeAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return redirect(self._change_url(notice))
-        hosting = _hosting_check(list(notice.urls.order_by("id")))
+        hosting = selectors.notice_hosting_check(notice=notice)
         form = step.form(request.POST or None, request.FILES or None, **step.form_kwargs(notice, hosting))
         if request.method == "POST" and form.is_valid():
             try:
@@ -702,7 +601,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         css = {"all": ["css/admin-ntd.css"]}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(notice_count=Count("notices"))
+        return selectors.api_keys_with_notice_count(api_keys=super().get_queryset(request))
 
     # Issuing a key, or making its holder a trusted flagger, takes the custom permission.
     def has_add_permission(self, request):

@@ -18,10 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from isimedia.tokens import token_hash, token_matches
-
 from . import openapi as openapi_document
-from . import ratelimit, services
+from . import ratelimit, selectors, services
 from .errors import NtdError
 from .forms import MAX_URLS, REFERENCE_PATTERN, URL_MAX_LENGTH, NoticeForm
 from .models import ApiKey, Capacity
@@ -258,11 +256,8 @@ def _api_key(request) -> ApiKey | object | None:
     key = key.strip()
     if scheme.lower() != "bearer" or not key:
         return INVALID
-    api_key = ApiKey.objects.filter(key_hash=token_hash(key), is_active=True).first()
-    # The lookup is by hash; the comparison once more in constant time is cheap insurance.
-    if api_key is None or not token_matches(key, api_key.key_hash):
-        return INVALID
-    return api_key
+    api_key = selectors.api_key_for_key(key=key)
+    return INVALID if api_key is None else api_key
 
 
 def _client_ip(request) -> str:

@@ -7,7 +7,6 @@ secret link, or by reference among the cases of the logged-in contact's client) 
 from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -15,13 +14,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
 
-from contracts.selectors import client_contact_for_user
-
 from . import selectors, services, uploads
 from .customer_forms import DISAGREES, REMOVED, DisagreeForm, RemovedForm
 from .errors import NtdError
 from .http import private_headers
-from .models import Evidence, Notice, NoticeUrl, State
+from .models import Evidence, Notice, State
 
 PAGE_TEMPLATE = "ntd/answer.html"
 DONE_TEMPLATE = "ntd/answer_done.html"
@@ -178,28 +175,11 @@ def customer_evidence(request, token, evidence_id):
     return _evidence_response(selectors.notice_for_customer_token(token), evidence_id)
 
 
-def _notice_for_contact(user, reference: str) -> Notice | None:
-    """A case about one of the websites of the user's client, by its reference; None for anyone else's."""
-    contact = client_contact_for_user(user=user)
-    if contact is None:
-        return None
-    return (
-        selectors.notices_for_client(client=contact.client)
-        .filter(reference=reference.strip().upper())
-        .select_related("website__client", "customer_response")
-        .prefetch_related(
-            Prefetch("urls", queryset=NoticeUrl.objects.order_by("id")),
-            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "id")),
-        )
-        .first()
-    )
-
-
 class CustomerAnswerForContactView(LoginRequiredMixin, _AnswerPage):
     """The same page for a logged-in contact of the client, found from its account; open and closed cases."""
 
     def find_notice(self) -> Notice | None:
-        return _notice_for_contact(self.request.user, self.kwargs["reference"])
+        return selectors.notice_for_client_contact(user=self.request.user, reference=self.kwargs["reference"])
 
     def evidence_url(self, evidence: Evidence) -> str:
         return reverse("ntd_account:evidence", kwargs={"reference": self.notice.reference, "evidence_id": evidence.pk})
@@ -209,4 +189,4 @@ def contact_evidence(request, reference, evidence_id):
     """A file of the case, for a logged-in contact of the client whose website it is about."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    return _evidence_response(_notice_for_contact(request.user, reference), evidence_id)
+    return _evidence_response(selectors.notice_for_client_contact(user=request.user, reference=reference), evidence_id)

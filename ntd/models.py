@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -206,7 +207,7 @@ class Notice(models.Model):
         ordering = ["-received_at", "-id"]
         indexes = [
             models.Index(fields=["state", "next_deadline"], name="ntd_notice_state_deadline_idx"),
-            models.Index(fields=["complainant_email"], name="ntd_notice_complainant_idx"),
+            models.Index(Lower("complainant_email"), name="ntd_notice_email_lower_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -68,10 +68,6 @@ ACTOR_LABELS = {
     NoticeEvent.Actor.SYSTEM: _("deadline passed"),
 }
 
-# Only these steps show their note: it is the reason the complainant was sent by e-mail. Other notes are the
-# client's words or staff's, which the complainant does not see.
-NOTE_SHOWN_FOR = frozenset({*REJECTED_STATES, State.TAKEN_DOWN})
-
 
 class NoticeCreateView(FormView):
     """The notice form; a valid notice is submitted and the complainant is sent to its tracking page."""
@@ -133,14 +129,12 @@ class NoticeTrackView(TemplateView):
         just_submitted = JUST_SUBMITTED in request.session and request.session.pop(JUST_SUBMITTED) == notice.reference
         events = [
             {
-                "event": event,
-                "title": STEP_TITLES.get(event.to_state, event.get_to_state_display()),
-                "actor": ACTOR_LABELS.get(event.actor, event.get_actor_display()),
-                "note": event.note if event.to_state in NOTE_SHOWN_FOR else "",
+                "event": step.event,
+                "title": STEP_TITLES.get(step.event.to_state, step.event.get_to_state_display()),
+                "actor": ACTOR_LABELS.get(step.event.actor, step.event.get_actor_display()),
+                "note": step.note,
             }
-            for event in notice.events.all()
-            # A step that changed nothing (a referral, say) is staff's business.
-            if event.from_state != event.to_state
+            for step in selectors.public_steps(notice=notice)
         ]
         context = self.get_context_data(
             notice=notice,

@@ -92,3 +92,24 @@ def test_a_signature_is_append_only():
     Acceptance.objects.filter(pk=acceptance.pk).update(signed_pdf="contracts/signed/x.pdf", signed_pdf_sha256="f" * 64)
     with pytest.raises(IntegrityError), transaction.atomic():
         Acceptance.objects.filter(pk=acceptance.pk).update(signed_pdf="contracts/signed/y.pdf")
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_signature_of_the_same_version():
+    contact = ClientContactFactory()
+    version = published_version()
+    evidence = {
+        "client": contact.client,
+        "user": contact.user,
+        "signer_name": "Els de Vries",
+        "signer_title": "Directeur",
+        "company_name": contact.client.name,
+        "kvk_number": contact.client.kvk_number,
+        "version_label": "2026-01",
+        "text_sha256": "0" * 64,
+        "statement": "Ik ben bevoegd om te tekenen.",
+        "evidence_sha256": "e" * 64,
+    }
+    Acceptance.objects.create(version=version, **evidence)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Acceptance.objects.create(version=version, **evidence)

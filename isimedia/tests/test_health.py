@@ -113,3 +113,14 @@ def test_all_healthy_with_a_running_worker_and_beat(admin_client, celery_worker)
     assert status == 200
     assert report["checks"]["worker"]["workers"]
     assert report["checks"]["beat"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_a_wrong_api_address_answers_in_json_and_a_wrong_page_in_html(client):
+    api = client.get("/api/ntd/bestaat-niet/", HTTP_ACCEPT_LANGUAGE="en")
+    assert api.status_code == 404
+    assert api.json() == {"errors": {"non_field_errors": ["There is no API endpoint at this address."]}}
+
+    page = client.get("/bestaat-niet/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
