@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from . import openapi as openapi_document
 from . import ratelimit, selectors, services
 from .errors import NtdError
-from .forms import MAX_URLS, REFERENCE_PATTERN, URL_MAX_LENGTH, NoticeForm
+from .forms import REFERENCE_PATTERN, NoticeForm, distinct_urls, is_web_address
 from .models import ApiKey, Capacity
 
 logger = logging.getLogger(__name__)
@@ -106,11 +106,7 @@ class UrlListField(forms.Field):
         errors = []
         for url in value:
             url = url.strip()
-            try:
-                if len(url) > URL_MAX_LENGTH:
-                    raise ValidationError("too long")
-                check(url)
-            except ValidationError:
+            if not is_web_address(url, check):
                 shown = url if len(url) <= 80 else url[:77] + "…"
                 errors.append(
                     ValidationError(
@@ -121,18 +117,7 @@ class UrlListField(forms.Field):
                 )
         if errors:
             raise ValidationError(errors)
-        urls = list(dict.fromkeys(url.strip() for url in value))
-        if len(urls) > MAX_URLS:
-            raise ValidationError(
-                ngettext(
-                    "Give at most %(max)d web addresses; you gave %(count)d. Send the others in a second notice.",
-                    "Give at most %(max)d web addresses; you gave %(count)d. Send the others in a second notice.",
-                    MAX_URLS,
-                )
-                % {"max": MAX_URLS, "count": len(urls)},
-                code="too_many_urls",
-            )
-        return urls
+        return distinct_urls(url.strip() for url in value)
 
 
 class ApiNoticeForm(NoticeForm):

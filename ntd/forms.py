@@ -60,11 +60,7 @@ class UrlListField(forms.CharField):
         check = URLValidator(schemes=["http", "https"])
         errors = []
         for number, line in lines:
-            try:
-                if len(line) > URL_MAX_LENGTH:
-                    raise ValidationError("too long")
-                check(line)
-            except ValidationError:
+            if not is_web_address(line, check):
                 shown = line if len(line) <= 80 else line[:77] + "…"
                 errors.append(
                     ValidationError(
@@ -77,18 +73,34 @@ class UrlListField(forms.CharField):
                 )
         if errors:
             raise ValidationError(errors)
-        urls = list(dict.fromkeys(line for _number, line in lines))  # the same address twice is one location
-        if len(urls) > MAX_URLS:
-            raise ValidationError(
-                ngettext(
-                    "Give at most %(max)d web addresses; you gave %(count)d. Send the others in a second notice.",
-                    "Give at most %(max)d web addresses; you gave %(count)d. Send the others in a second notice.",
-                    MAX_URLS,
-                )
-                % {"max": MAX_URLS, "count": len(urls)},
-                code="too_many_urls",
+        return distinct_urls(line for _number, line in lines)
+
+
+def is_web_address(url: str, check: URLValidator) -> bool:
+    """An http(s) address of at most URL_MAX_LENGTH characters."""
+    try:
+        if len(url) > URL_MAX_LENGTH:
+            return False
+        check(url)
+    except ValidationError:
+        return False
+    return True
+
+
+def distinct_urls(urls) -> list[str]:
+    """The addresses without repeats (the same address twice is one location), at most MAX_URLS of them."""
+    urls = list(dict.fromkeys(urls))
+    if len(urls) > MAX_URLS:
+        raise ValidationError(
+            ngettext(
+                "Give at most %(max)d web addresses; you gave %(count)d. Send the others in a second notice.",
+                "Give at most %(max)d web addresses; you gave %(count)d. Send the others in a second notice.",
+                MAX_URLS,
             )
-        return urls
+            % {"max": MAX_URLS, "count": len(urls)},
+            code="too_many_urls",
+        )
+    return urls
 
 
 class NoticeForm(forms.Form):
