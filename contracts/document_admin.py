@@ -5,12 +5,9 @@ period. A published version is shown read-only (the database would refuse a chan
 and are never changed, and objections are settled through ``objection_settle`` so the client is always told.
 """
 
-import datetime
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -23,8 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from . import services
 from .errors import ContractsError
-from .models import Acceptance, Client, DocumentKind, DocumentVersion, Objection
+from .models import Acceptance, DocumentKind, DocumentVersion, Objection
 from .objection_forms import ObjectionSettleForm
+from .selectors.documents import version_annotate_status, version_signatures_overview
 from .services import documents as document_services
 
 Status = DocumentVersion.Status
@@ -42,49 +40,6 @@ STATUS_CLASSES = {
 CLIENT_LIST_LIMIT = 200
 
 DRAFT_FIELDS = ["label", "title", "body", "summary", "effective_on"]
-
-
-# --- Reads for these pages ------------------------------------------------------------------------------------------
-
-
-def version_annotate_status(queryset, today: datetime.date | None = None):
-    """Add ``status`` (DocumentVersion.Status) to each version, computed in the same query.
-
-    A published version is superseded once a later version of the same document is in force, or as soon as a
-    correction with the same effective date is published (the newest publication of a date wins, as in
-    ``version_in_force``); otherwise it is scheduled until its effective date and in force from then on.
-    """
-    today = today or timezone.localdate()
-    others = DocumentVersion.objects.filter(kind=OuterRef("kind"), published_at__isnull=False).exclude(
-        pk=OuterRef("pk")
-    )
-    later_in_force = others.filter(effective_on__gt=OuterRef("effective_on"), effective_on__lte=today)
-    same_day_newer = others.filter(effective_on=OuterRef("effective_on")).filter(
-        Q(published_at__gt=OuterRef("published_at")) | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk"))
-    )
-    return queryset.annotate(
-        status=Case(
-            When(published_at__isnull=True, then=Value(Status.DRAFT)),
-            When(Exists(later_in_force) | Exists(same_day_newer), then=Value(Status.SUPERSEDED)),
-            When(effective_on__gt=today, then=Value(Status.SCHEDULED)),
-            default=Value(Status.IN_FORCE),
-            output_field=CharField(),
-        )
-    )
-
-
-def version_signatures_overview(version: DocumentVersion, *, limit: int = CLIENT_LIST_LIMIT) -> dict:
-    """Which clients signed this version and which have not: four queries, whatever the number of clients."""
-    signed = Acceptance.objects.filter(version=version)
-    signed_client_ids = signed.values("client_id")
-    not_signed = Client.objects.exclude(pk__in=signed_client_ids).order_by("name", "id")
-    return {
-        "acceptances": list(signed.select_related("client").order_by("company_name", "accepted_at", "id")[:limit]),
-        "acceptance_count": signed.count(),
-        "not_signed": list(not_signed[:limit]),
-        "not_signed_count": not_signed.count(),
-        "limit": limit,
-    }
 
 
 def _download(field_file, filename: str) -> FileResponse:
@@ -152,7 +107,7 @@ class DocumentVersionForm(forms.ModelForm):
         if kind and values:
             try:
                 cleaned.update(
-                    document_services._clean_draft_values(
+                    document_services.version_clean_draft_values(
                         kind=kind, values=values, instance=self.instance if self.instance.pk else None
                     )
                 )
@@ -298,7 +253,9 @@ class DocumentVersionAdmin(admin.ModelAdmin):
             context["version"] = obj
             context["may_publish"] = not obj.is_published and self._may_publish(request)
             if obj.is_published:
-                context["signatures"] = version_signatures_overview(obj) if obj.kind == DocumentKind.DPA else None
+                context["signatures"] = (
+                    version_signatures_overview(obj, limit=CLIENT_LIST_LIMIT) if obj.kind == DocumentKind.DPA else None
+                )
                 context["objections"] = list(
                     Objection.objects.filter(version=obj).select_related("client").order_by("-created_at", "-id")
                 )

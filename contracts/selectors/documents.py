@@ -11,10 +11,10 @@ import difflib
 import re
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from ..models import DocumentVersion
+from ..models import Acceptance, Client, DocumentVersion
 
 Status = DocumentVersion.Status
 
@@ -143,3 +143,43 @@ def text_diff(old: str, new: str) -> list[tuple[str, str]]:
 def version_diff(old: DocumentVersion, new: DocumentVersion) -> list[tuple[str, str]]:
     """What changed from ``old`` to ``new``, word by word, over their title and text."""
     return text_diff(f"{old.title}\n\n{old.body}", f"{new.title}\n\n{new.body}")
+
+
+def version_annotate_status(queryset, today: datetime.date | None = None):
+    """Add ``status`` (DocumentVersion.Status) to each version, computed in the same query.
+
+    A published version is superseded once a later version of the same document is in force, or as soon as a
+    correction with the same effective date is published (the newest publication of a date wins, as in
+    ``version_in_force``); otherwise it is scheduled until its effective date and in force from then on.
+    """
+    today = today or timezone.localdate()
+    others = DocumentVersion.objects.filter(kind=OuterRef("kind"), published_at__isnull=False).exclude(
+        pk=OuterRef("pk")
+    )
+    later_in_force = others.filter(effective_on__gt=OuterRef("effective_on"), effective_on__lte=today)
+    same_day_newer = others.filter(effective_on=OuterRef("effective_on")).filter(
+        Q(published_at__gt=OuterRef("published_at")) | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk"))
+    )
+    return queryset.annotate(
+        status=Case(
+            When(published_at__isnull=True, then=Value(DocumentVersion.Status.DRAFT)),
+            When(Exists(later_in_force) | Exists(same_day_newer), then=Value(DocumentVersion.Status.SUPERSEDED)),
+            When(effective_on__gt=today, then=Value(DocumentVersion.Status.SCHEDULED)),
+            default=Value(DocumentVersion.Status.IN_FORCE),
+            output_field=CharField(),
+        )
+    )
+
+
+def version_signatures_overview(version: DocumentVersion, *, limit: int = 200) -> dict:
+    """Which clients signed this version and which have not: four queries, whatever the number of clients."""
+    signed = Acceptance.objects.filter(version=version)
+    signed_client_ids = signed.values("client_id")
+    not_signed = Client.objects.exclude(pk__in=signed_client_ids).order_by("name", "id")
+    return {
+        "acceptances": list(signed.select_related("client").order_by("company_name", "accepted_at", "id")[:limit]),
+        "acceptance_count": signed.count(),
+        "not_signed": list(not_signed[:limit]),
+        "not_signed_count": not_signed.count(),
+        "limit": limit,
+    }

@@ -93,9 +93,6 @@ def version_clean_draft_values(*, kind: str, values: dict, instance: DocumentVer
     return cleaned
 
 
-_clean_draft_values = version_clean_draft_values  # the name the admin's form used first
-
-
 def version_create_draft(
     *, kind: str, label: str, title: str, body: str, summary: str = "", effective_on: datetime.date
 ) -> DocumentVersion:

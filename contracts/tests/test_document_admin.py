@@ -15,8 +15,8 @@ from django.urls import include, path, reverse
 from django.utils import timezone, translation
 
 from contracts import selectors, services
-from contracts.document_admin import version_annotate_status
 from contracts.models import Acceptance, Client, DocumentKind, DocumentVersion, Objection
+from contracts.selectors.documents import version_annotate_status
 from contracts.services.documents import notice_deadline
 from isimedia import roles
 from isimedia import urls as project_urls
