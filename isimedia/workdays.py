@@ -158,3 +158,25 @@ def working_days_between(start: datetime, end: datetime) -> int:
         for offset in range((last - first).days + 1)
         if (day := first + timedelta(days=offset)) not in closed and _is_legal_working_day(day)
     )
+
+
+def gdpr_due_date(received_at: datetime, *, extension_months: int = 0, paused_days: int = 0) -> date:
+    """The day a data-subject request must be answered by (it ends at `end_of_day` of that day).
+
+    One month from receipt (GDPR art. 12(3)), or up to three with an extension of at most two months. A pause
+    while the requester is asked for proof of identity moves the due date by the calendar days it lasted; a date
+    that then falls on a weekend or public holiday rolls forward like the month period itself.
+    """
+    if not 0 <= extension_months <= 2:
+        raise ValueError("an extension is at most two further months")
+    if paused_days < 0:
+        raise ValueError("paused_days cannot be negative")
+    due = add_months(received_at, 1 + extension_months) + timedelta(days=paused_days)
+    while not _is_legal_working_day(due):
+        due += timedelta(days=1)
+    return due
+
+
+def calendar_days_between(start: datetime, end: datetime) -> int:
+    """Whole Amsterdam calendar days from `start`'s day to `end`'s day (0 on the same day), for pauses."""
+    return max(0, (_local_date(end) - _local_date(start)).days)

@@ -171,6 +171,21 @@ CONTRACTS_VERIFY_EXTRA_CERTIFICATES = env.list("CONTRACTS_VERIFY_EXTRA_CERTIFICA
 # How many proxies in front of the portal set X-Forwarded-For (0: use the connection's address).
 CONTRACTS_TRUSTED_PROXY_COUNT = env.int("CONTRACTS_TRUSTED_PROXY_COUNT", default=0)
 
+# Privacy: Fernet keys (newest first) that encrypt identity copies, uploads and data packages at rest; the retention
+# periods in days (defaults from the privacy statement: personal data one year); how long links stay valid.
+PRIVACY_ENCRYPTION_KEYS = env.list("PRIVACY_ENCRYPTION_KEYS", default=[])
+PRIVACY_UNCONFIRMED_DAYS = env.int("PRIVACY_UNCONFIRMED_DAYS", default=30)
+PRIVACY_IDENTITY_COPY_DAYS = env.int("PRIVACY_IDENTITY_COPY_DAYS", default=14)
+PRIVACY_PACKAGE_LINK_DAYS = env.int("PRIVACY_PACKAGE_LINK_DAYS", default=14)
+PRIVACY_RETENTION_DAYS = env.int("PRIVACY_RETENTION_DAYS", default=365)
+PRIVACY_REQUEST_RETENTION_DAYS = env.int("PRIVACY_REQUEST_RETENTION_DAYS", default=365)
+PRIVACY_NTD_CASE_RETENTION_DAYS = env.int("PRIVACY_NTD_CASE_RETENTION_DAYS", default=365)
+PRIVACY_OUTBOX_RETENTION_DAYS = env.int("PRIVACY_OUTBOX_RETENTION_DAYS", default=365)
+# Requests due within this many working days are in the officers' daily reminder (with the overdue ones).
+PRIVACY_REMINDER_WORKING_DAYS = env.int("PRIVACY_REMINDER_WORKING_DAYS", default=5)
+# Where the daily reminder goes when the privacy officers' group has no one with an e-mail address.
+PRIVACY_EMAIL = env.str("PRIVACY_EMAIL", default="privacy@isimedia.nl")
+
 # Redis is both the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {

@@ -12,6 +12,9 @@ SITE_URL = env.str("SITE_URL").rstrip("/")
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 globals().update(EMAIL_CONFIG)
 
+# Required: identity copies and data packages cannot be stored unencrypted.
+PRIVACY_ENCRYPTION_KEYS = env.list("PRIVACY_ENCRYPTION_KEYS")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
