@@ -129,13 +129,20 @@ def add_months(moment: datetime, months: int) -> date:
     # holidays of the Algemene termijnenwet); our internal closing days cannot extend it. No database query.
     if months < 1:
         raise ValueError("months must be at least 1")
+    return _roll_to_legal_working_day(_same_day_months_later(moment, months))
+
+
+def _same_day_months_later(moment: datetime, months: int) -> date:
     start = _local_date(moment)
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
-    due = date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
-    while not _is_legal_working_day(due):
-        due += timedelta(days=1)
-    return due
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _roll_to_legal_working_day(day: date) -> date:
+    while not _is_legal_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def end_of_day(day: date) -> datetime:
@@ -164,17 +171,18 @@ def gdpr_due_date(received_at: datetime, *, extension_months: int = 0, paused_da
     """The day a data-subject request must be answered by (it ends at `end_of_day` of that day).
 
     One month from receipt (GDPR art. 12(3)), or up to three with an extension of at most two months. A pause
-    while the requester is asked for proof of identity moves the due date by the calendar days it lasted; a date
-    that then falls on a weekend or public holiday rolls forward like the month period itself.
+    while the requester is asked for proof of identity moves the end of the period by the calendar days it lasted;
+    a date that then falls on a weekend or public holiday rolls forward like the month period itself.
     """
     if not 0 <= extension_months <= 2:
         raise ValueError("an extension is at most two further months")
     if paused_days < 0:
         raise ValueError("paused_days cannot be negative")
-    due = add_months(received_at, 1 + extension_months) + timedelta(days=paused_days)
-    while not _is_legal_working_day(due):
-        due += timedelta(days=1)
-    return due
+    # The pause moves the end of the period itself; only the result is rolled past a weekend or holiday, so a
+    # pause never gains the extra day or two that a rolled-forward date would add.
+    return _roll_to_legal_working_day(
+        _same_day_months_later(received_at, 1 + extension_months) + timedelta(days=paused_days)
+    )
 
 
 def calendar_days_between(start: datetime, end: datetime) -> int:

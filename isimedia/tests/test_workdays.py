@@ -11,7 +11,9 @@ from isimedia.models import ClosingDay
 from isimedia.workdays import (
     add_months,
     add_working_days,
+    calendar_days_between,
     end_of_day,
+    gdpr_due_date,
     is_public_holiday,
     is_working_day,
     next_working_day,
@@ -470,3 +472,47 @@ def nominal_day(day, months):
         except ValueError:
             continue
     raise AssertionError("every month has 28 days")
+
+
+# --- GDPR request due dates: one month, an extension of up to two more, pauses ------------------------------------
+
+
+def _ams(*args):
+    return datetime(*args, tzinfo=AMS)
+
+
+@pytest.mark.parametrize(
+    ("received", "extension", "paused", "expected"),
+    [
+        # One month: 5 March 2026 (Thursday) -> Sunday 5 April 2026 (Easter) -> Easter Monday -> Tuesday 7 April.
+        (_ams(2026, 3, 5, 10), 0, 0, date(2026, 4, 7)),
+        # An extension of two further months: 5 June 2026 is a Friday.
+        (_ams(2026, 3, 5, 10), 2, 0, date(2026, 6, 5)),
+        # One further month: 5 May is Liberation Day (every year under the Algemene termijnenwet) -> 6 May.
+        (_ams(2026, 3, 5, 10), 1, 0, date(2026, 5, 6)),
+        # 31 January -> 28 February 2027 is a Sunday -> Monday 1 March.
+        (_ams(2027, 1, 31, 9), 0, 0, date(2027, 3, 1)),
+        # A pause of 10 days moves the end of the period, 5 April, to 15 April (a Wednesday): the days the first
+        # date was rolled forward (Easter) are not added on top.
+        (_ams(2026, 3, 5, 10), 0, 10, date(2026, 4, 15)),
+        # A pause that ends the period on a Saturday rolls it to Monday: 5 April + 13 = Saturday 18 April -> 20th.
+        (_ams(2026, 3, 5, 10), 0, 13, date(2026, 4, 20)),
+        # Late in the evening of 31 October in Amsterdam is already 1 November in UTC: Amsterdam's day counts.
+        (datetime(2026, 10, 31, 23, 30, tzinfo=UTC), 0, 0, date(2026, 12, 1)),
+    ],
+)
+def test_gdpr_due_date(received, extension, paused, expected):
+    assert gdpr_due_date(received, extension_months=extension, paused_days=paused) == expected
+
+
+def test_gdpr_due_date_refuses_more_than_two_months_extension_and_negative_pauses():
+    with pytest.raises(ValueError):
+        gdpr_due_date(_ams(2026, 3, 5, 10), extension_months=3)
+    with pytest.raises(ValueError):
+        gdpr_due_date(_ams(2026, 3, 5, 10), paused_days=-1)
+
+
+def test_calendar_days_between_counts_amsterdam_days():
+    assert calendar_days_between(_ams(2026, 3, 5, 23, 0), _ams(2026, 3, 6, 0, 30)) == 1
+    assert calendar_days_between(_ams(2026, 3, 5, 8, 0), _ams(2026, 3, 5, 22, 0)) == 0
+    assert calendar_days_between(_ams(2026, 3, 6, 8, 0), _ams(2026, 3, 5, 8, 0)) == 0
