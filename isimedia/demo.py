@@ -23,6 +23,8 @@ STAFF = [
     DemoLogin("superuser", "beheer@demo.isimedia.nl", "demo-beheer-2026", "admin"),
     DemoLogin(roles.NTD_HANDLERS, "ntd@demo.isimedia.nl", "demo-ntd-2026", "admin"),
     DemoLogin(roles.PRIVACY_OFFICERS, "privacy@demo.isimedia.nl", "demo-privacy-2026", "admin"),
+    # An erasure needs a second privacy officer's approval.
+    DemoLogin(roles.PRIVACY_OFFICERS, "privacy2@demo.isimedia.nl", "demo-privacy2-2026", "admin"),
     DemoLogin(roles.CONTRACT_MANAGERS, "contracten@demo.isimedia.nl", "demo-contracten-2026", "admin"),
 ]
 

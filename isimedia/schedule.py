@@ -41,6 +41,18 @@ PERIODIC_TASKS = [
         300,
         "Seals the signed DPAs a task could not (broker down, version PDF not rendered yet).",
     ),
+    Periodic(
+        "privacy: remind officers of due requests",
+        "privacy.remind_due_requests",
+        900,
+        "Once a working day, tells the privacy officers which requests are due soon or overdue.",
+    ),
+    Periodic(
+        "privacy: apply retention",
+        "privacy.apply_retention",
+        3600,
+        "Removes or anonymises personal data past its retention period and records what it removed.",
+    ),
 ]
 
 

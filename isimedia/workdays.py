@@ -5,6 +5,8 @@ days (`isimedia.models.ClosingDay`). All calendar days are taken in Europe/Amste
 """
 
 import calendar
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from functools import cache
 from itertools import islice
@@ -63,12 +65,34 @@ def _is_legal_working_day(day: date) -> bool:
     return day.weekday() < 5 and not is_public_holiday(day)
 
 
+# Set inside `closing_days_loaded()`: every closing day, read once, for pages that work out many deadlines.
+_loaded_closing_days: ContextVar[frozenset[date] | None] = ContextVar("loaded_closing_days", default=None)
+
+
 def _closing_days(start: date, end: date) -> set[date]:
-    """Company closing days from start to end inclusive, in one query."""
+    """Company closing days from start to end inclusive, in one query (none inside `closing_days_loaded`)."""
+    loaded = _loaded_closing_days.get()
+    if loaded is not None:
+        return {day for day in loaded if start <= day <= end}
     # Imported here: models of other apps may import this module, so avoid import cycles at load time.
     from isimedia.models import ClosingDay
 
     return set(ClosingDay.objects.filter(date__range=(start, end)).values_list("date", flat=True))
+
+
+@contextmanager
+def closing_days_loaded():
+    """Read the company closing days once for the block: a list of many deadlines then costs one query, not one each.
+
+    Closing days are a handful per year, so all of them are read; a change made inside the block is not seen.
+    """
+    from isimedia.models import ClosingDay
+
+    token = _loaded_closing_days.set(frozenset(ClosingDay.objects.values_list("date", flat=True)))
+    try:
+        yield
+    finally:
+        _loaded_closing_days.reset(token)
 
 
 def _require_aware(moment: datetime) -> None:

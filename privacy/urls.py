@@ -1,9 +1,14 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "privacy"
 
 urlpatterns = [
-    # The public entry page of this service; the issue that builds the app replaces it with the real form.
-    path("", TemplateView.as_view(template_name="privacy/index.html"), name="index"),
+    path("", views.IndexView.as_view(), name="index"),
+    path("verzoek/", views.RequestCreateView.as_view(), name="request"),
+    path("verzoek/verstuurd/", views.RequestSentView.as_view(), name="request_sent"),
+    path("verzoek/<str:token>/", views.RequestFollowView.as_view(), name="follow"),
+    path("verzoek/<str:token>/bestanden/", views.RequestUploadView.as_view(), name="upload"),
+    path("pakket/<str:token>/", views.PackageView.as_view(), name="package"),
 ]

@@ -183,6 +183,9 @@ PRIVACY_NTD_CASE_RETENTION_DAYS = env.int("PRIVACY_NTD_CASE_RETENTION_DAYS", def
 PRIVACY_OUTBOX_RETENTION_DAYS = env.int("PRIVACY_OUTBOX_RETENTION_DAYS", default=365)
 # Requests due within this many working days are in the officers' daily reminder (with the overdue ones).
 PRIVACY_REMINDER_WORKING_DAYS = env.int("PRIVACY_REMINDER_WORKING_DAYS", default=5)
+# Requests per IP address per window (seconds) through the public request form.
+PRIVACY_FORM_RATE_LIMIT = env.int("PRIVACY_FORM_RATE_LIMIT", default=10)
+PRIVACY_FORM_RATE_WINDOW = env.int("PRIVACY_FORM_RATE_WINDOW", default=3600)
 # Where the daily reminder goes when the privacy officers' group has no one with an e-mail address.
 PRIVACY_EMAIL = env.str("PRIVACY_EMAIL", default="privacy@isimedia.nl")
 
