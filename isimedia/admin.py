@@ -63,6 +63,14 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        # Who asked ISI Media about their personal data, and what, is for the privacy officers only: other staff
+        # do not even see that such e-mails exist (recipient and subject included).
+        if not request.user.has_perm("privacy.view_datasubjectrequest"):
+            queryset = queryset.exclude(template__startswith="privacy_")
+        return queryset
+
     @admin.display(description=_("as the recipient sees it"))
     def preview(self, obj):
         if obj.sensitive:

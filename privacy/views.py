@@ -29,6 +29,10 @@ from .models import CLOSED_STATES, PACKAGE_RIGHTS, DataPackage, DataSubjectReque
 # The session key that lets the "check your e-mail" page name the address that was just typed, once.
 SUBMITTED_EMAIL = "privacy_submitted_email"
 
+# Once the proof of identity arrived the pause is over: it is our turn.
+PROOF_RECEIVED = _(
+    "We received your file and are checking your identity. Our deadline runs again; you do not need to do anything."
+)
 # What each state means for the requester, in plain words.
 STATE_EXPLANATIONS = {
     State.RECEIVED: _("Your e-mail address is confirmed and a privacy officer of ISI Media is handling your request."),
@@ -216,7 +220,9 @@ class RequestFollowView(_SecretLinkPage):
         context = {
             "dsr": dsr,
             "right_explanation": RIGHT_EXPLANATIONS.get(dsr.right, ""),
-            "state_explanation": STATE_EXPLANATIONS.get(dsr.state, ""),
+            "state_explanation": PROOF_RECEIVED
+            if dsr.state == State.AWAITING_IDENTITY and not dsr.is_paused
+            else STATE_EXPLANATIONS.get(dsr.state, ""),
             "is_closed": dsr.state in CLOSED_STATES,
             "is_package_right": dsr.right in PACKAGE_RIGHTS,
             "staff_messages": list(dsr.messages.all()),

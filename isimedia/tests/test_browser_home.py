@@ -52,7 +52,7 @@ def test_first_tab_reaches_the_skip_link_which_moves_focus_to_main(page):
     ("card", "path", "heading"),
     [
         ("Onrechtmatige inhoud melden", "/ntd/", "Onrechtmatige inhoud melden"),
-        ("Privacyverzoek indienen", "/privacy/", "Privacyverzoek indienen"),
+        ("Privacyverzoek indienen", "/privacy/", "Uw privacyrechten"),
         ("Uw mening geven", "/tevredenheid/", "Uw mening geven"),
     ],
 )
@@ -63,9 +63,13 @@ def test_home_cards_lead_to_the_public_services(page, screenshot, card, path, he
 
     expect(page).to_have_url(re.compile(re.escape(path) + "$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(heading)
-    # Until the forms exist, each page tells people where to e-mail instead.
-    email_link = page.get_by_role("main").get_by_role("link", name=settings.STAFF_EMAIL, exact=True)
-    expect(email_link).to_have_attribute("href", f"mailto:{settings.STAFF_EMAIL}")
+    if path == "/privacy/":
+        # The rights page leads on to the request form.
+        expect(page.get_by_role("main").locator('a[href="/privacy/verzoek/"]').first).to_be_visible()
+    else:
+        # Until the form exists, the page tells people where to e-mail instead.
+        email_link = page.get_by_role("main").get_by_role("link", name=settings.STAFF_EMAIL, exact=True)
+        expect(email_link).to_have_attribute("href", f"mailto:{settings.STAFF_EMAIL}")
     screenshot(page, f"service-{path.strip('/')}-nl")
 
 

@@ -16,7 +16,7 @@ from isimedia import roles
 from isimedia.tokens import token_hash
 from isimedia.workdays import add_working_days, calendar_days_between, end_of_day, gdpr_due_date, working_days_between
 
-from ..models import CLOSED_STATES, OPEN_STATES, DataPackage, DataSubjectRequest, RequestLink, State
+from ..models import CLOSED_STATES, OPEN_STATES, DataPackage, DataSubjectRequest, RequestLink
 
 __all__ = [
     "DeadlineStatus",
@@ -114,9 +114,12 @@ def deadline_status(request: DataSubjectRequest, now: datetime | None = None) ->
 
 
 def requests_to_remind(*, today: date, horizon: date) -> QuerySet[DataSubjectRequest]:
-    """Open requests whose deadline runs (not paused), due by ``horizon`` (or overdue), not yet reminded ``today``."""
+    """Open requests whose deadline runs (not paused), due by ``horizon`` (or overdue), not yet reminded ``today``.
+
+    A request waiting for proof of identity is paused until the proof arrives; from then on it is staff's turn.
+    """
     return DataSubjectRequest.objects.filter(
-        state__in=[state for state in OPEN_STATES if state != State.AWAITING_IDENTITY],
+        state__in=OPEN_STATES,
         paused_since__isnull=True,
         due_on__lte=horizon,
     ).filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=today))

@@ -28,6 +28,7 @@ from isimedia.workdays import (
     AMSTERDAM,
     add_working_days,
     calendar_days_between,
+    closing_days_loaded,
     end_of_day,
     gdpr_due_date,
     is_working_day,
@@ -233,7 +234,7 @@ def request_submit(*, data: RequestInput, entered_by=None, now: datetime | None 
         _lock_address(email)
         existing = _duplicate_of(email=email, right=data.right, now=now)
         if existing is not None:
-            return _resubmitted(existing, entered_by=entered_by, now=now)
+            return _resubmitted(existing, data=data, entered_by=entered_by, now=now)
         request = DataSubjectRequest(
             reference=_next_reference("AVG", received_at.astimezone(AMSTERDAM).year),
             right=data.right,
@@ -249,8 +250,8 @@ def request_submit(*, data: RequestInput, entered_by=None, now: datetime | None 
             due_on=gdpr_due_date(received_at),
         )
         if staff:
+            # Staff took it on the phone or by letter: it is a case at once, but nobody confirmed the address.
             request.state = State.RECEIVED
-            request.confirmed_at = now
         else:
             request.state = State.UNCONFIRMED
             request.confirm_expires_at = now + timedelta(days=settings.PRIVACY_UNCONFIRMED_DAYS)
@@ -275,18 +276,32 @@ def request_submit(*, data: RequestInput, entered_by=None, now: datetime | None 
     return request
 
 
-def _resubmitted(request: DataSubjectRequest, *, entered_by, now: datetime) -> DataSubjectRequest:
-    """A duplicate came in: no new case; the existing one gets a fresh link (or is confirmed, when staff entered it)."""
+def _resubmitted(request: DataSubjectRequest, *, data: RequestInput, entered_by, now: datetime) -> DataSubjectRequest:
+    """A duplicate came in: no new case; the existing one gets a fresh link (or is confirmed, when staff entered it).
+
+    Nothing typed the second time is lost: an unconfirmed request takes the new wording (the person may have
+    corrected it), an open one keeps a different description in its history for the officers.
+    """
+    description = data.description.strip()
+    if request.state == State.UNCONFIRMED:
+        request.name = data.name.strip()
+        request.description = description
+        request.relation = data.relation
+        request.hosted_url = data.hosted_url.strip() if data.relation == Relation.HOSTED_SITE else ""
+        request.save(update_fields=["name", "description", "relation", "hosted_url"])
     if request.state == State.UNCONFIRMED and entered_by is not None:
         # Staff took the request on the phone or by letter: that is as good as the confirmation link.
         return _confirm(request, actor=RequestEvent.Actor.STAFF, user=entered_by, now=now)
+    note = _("The same request was submitted again; no new case was made.")
+    if request.state != State.UNCONFIRMED and description != request.description:
+        note += "\n\n" + description
     _event(
         request,
         RequestEvent.Actor.STAFF if entered_by else RequestEvent.Actor.REQUESTER,
         entered_by,
         request.state,
         request.state,
-        _("The same request was submitted again; no new case was made."),
+        note,
         transition="duplicate",
         at=now,
     )
@@ -375,6 +390,10 @@ def request_upload(
             if request.state not in OPEN_STATES:
                 raise PrivacyError(_("This request is closed: files can no longer be added."))
             kind = RequesterFile.Kind.IDENTITY if request.state == State.AWAITING_IDENTITY else RequesterFile.Kind.OTHER
+            if request.paused_since is not None:
+                # The wait for the requester is over once the proof arrives: checking it is our time, not theirs.
+                _end_pause(request, now)
+                request.save(update_fields=["paused_days", "paused_since", "due_on"])
             stored = []
             for upload in files:
                 content = b"".join(upload.chunks())
@@ -636,6 +655,7 @@ def request_propose_erasure(
                     "admin_url": admin_url(request),
                     **_outcomes(request.erasure_plan),
                 },
+                sensitive=True,
             )
     return request
 
@@ -656,7 +676,9 @@ def request_approve_erasure(*, request_id: int, user, now: datetime | None = Non
         recipient, language = request.email, request.language
 
         def apply(request):
-            request.erasure_result = erase_all(recipient, dry_run=False)
+            # The result is the reply's list of what was erased and kept: in the requester's language.
+            with translation.override(language):
+                request.erasure_result = erase_all(recipient, dry_run=False)
             request.approved_by = user
             return ["erasure_result", "approved_by"]
 
@@ -754,6 +776,8 @@ def request_forward(
                 language=client.language,
                 reply_to=settings.PRIVACY_EMAIL,
                 context={"request": request, "client": client, "note": note},
+                # Another person's request: never in a client contact's own data package, never read by other staff.
+                sensitive=True,
             )
         _tell_requester("privacy_forwarded_requester", request, client=client)
     return request
@@ -812,15 +836,16 @@ def requests_remind(*, now: datetime | None = None) -> int:
             return 0
         DataSubjectRequest.objects.filter(pk__in=claimed).update(reminded_on=today)
         requests = list(DataSubjectRequest.objects.filter(pk__in=claimed).order_by("due_on", "received_at", "id"))
-        items = [
-            {
-                "request": request,
-                "status": selectors.deadline_status(request, now=now),
-                "days_overdue": calendar_days_between(end_of_day(request.due_on), now),
-                "admin_url": admin_url(request),
-            }
-            for request in requests
-        ]
+        with closing_days_loaded():  # one read of the closing days for all the days-left counts
+            items = [
+                {
+                    "request": request,
+                    "status": selectors.deadline_status(request, now=now),
+                    "days_overdue": calendar_days_between(end_of_day(request.due_on), now),
+                    "admin_url": admin_url(request),
+                }
+                for request in requests
+            ]
         context = {
             "overdue": [item for item in items if item["status"].colour == "overdue"],
             "due_soon": [item for item in items if item["status"].colour != "overdue"],
@@ -828,7 +853,7 @@ def requests_remind(*, now: datetime | None = None) -> int:
             "today": today,
         }
         for address in selectors.officer_addresses():
-            email_queue(template="privacy_reminder", to=address, language="nl", context=context)
+            email_queue(template="privacy_reminder", to=address, language="nl", context=context, sensitive=True)
     return len(claimed)
 
 
@@ -870,10 +895,8 @@ def _transition(
     from_state = request.state
     changed = set(apply(request))
     if from_state == State.AWAITING_IDENTITY and request.paused_since is not None:
-        # The pause ends whichever way the request leaves it; the due date moves by the calendar days it lasted.
-        request.paused_days += calendar_days_between(request.paused_since, now)
-        request.paused_since = None
-        request.due_on = _due_on(request)
+        # The pause ends whichever way the request leaves it (if the proof did not end it already).
+        _end_pause(request, now)
         changed |= {"paused_days", "paused_since", "due_on"}
     request.state = transition.target
     if request.state in CLOSED_STATES:
@@ -883,6 +906,13 @@ def _transition(
     request.save(update_fields=["state", *sorted(changed)])
     _event(request, actor, user, from_state, request.state, note, transition=name, at=now)
     return request
+
+
+def _end_pause(request: DataSubjectRequest, now: datetime) -> None:
+    """The due date moves by the calendar days the pause lasted."""
+    request.paused_days += calendar_days_between(request.paused_since, now)
+    request.paused_since = None
+    request.due_on = _due_on(request)
 
 
 def _event(request, actor, user, from_state, to_state, note, transition: str = "", *, at=None) -> RequestEvent:
@@ -939,4 +969,6 @@ def _tell_officers(template: str, request: DataSubjectRequest, **context) -> Non
             to=address,
             language="nl",
             context={"request": request, "admin_url": admin_url(request), **context},
+            # It names the requester and what they ask: staff outside the privacy officers must not read it.
+            sensitive=True,
         )

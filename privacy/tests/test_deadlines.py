@@ -276,3 +276,39 @@ def test_two_reminder_runs_at_once_send_one_reminder():
     assert [
         bodies.count(reference) for reference in DataSubjectRequest.objects.values_list("reference", flat=True)
     ] == [1] * 4
+
+
+def test_the_pause_ends_when_the_proof_arrives_not_when_staff_check_it():
+    from datetime import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from isimedia.workdays import AMSTERDAM, gdpr_due_date
+    from privacy import services
+    from privacy.models import State
+    from privacy.tests.factories import ConfirmedRequestFactory, OfficerFactory
+
+    received = datetime(2026, 3, 5, 10, tzinfo=AMSTERDAM)
+    request = ConfirmedRequestFactory(received_at=received, due_on=gdpr_due_date(received))
+    officer = OfficerFactory()
+    services.request_identity_ask(
+        request_id=request.pk,
+        doubt="Other name on the account.",
+        user=officer,
+        now=datetime(2026, 3, 10, 9, tzinfo=AMSTERDAM),
+    )
+    # The copy arrives two days later; the officer only gets to it eighteen days after that.
+    services.request_upload(
+        request_id=request.pk,
+        files=[SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64)],
+        now=datetime(2026, 3, 12, 20, tzinfo=AMSTERDAM),
+    )
+    request.refresh_from_db()
+    assert request.state == State.AWAITING_IDENTITY and not request.is_paused
+    assert request.paused_days == 2
+    services.request_identity_checked(
+        request_id=request.pk, user=officer, now=datetime(2026, 3, 30, 9, tzinfo=AMSTERDAM)
+    )
+    request.refresh_from_db()
+    assert request.paused_days == 2
+    assert request.due_on == gdpr_due_date(received, paused_days=2)

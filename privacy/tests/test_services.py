@@ -140,7 +140,8 @@ def test_confirming_starts_the_handling_and_tells_the_requester_and_the_officers
     assert selectors.request_for_token(follow_token(received)) == request
     new = mails("privacy_new_request")
     assert sorted(message.to for message in new) == OFFICERS
-    assert all(message.language == "nl" and not message.sensitive for message in new)
+    # It names the requester: staff outside the privacy officers must not read it in the outbox.
+    assert all(message.language == "nl" and message.sensitive for message in new)
     assert reverse("admin:privacy_datasubjectrequest_change", args=[request.pk]) in new[0].body_text
     assert not FOLLOW_LINK.search(new[0].body_text)  # officers never get the requester's secret link
 
@@ -178,6 +179,8 @@ def test_a_duplicate_while_unconfirmed_makes_no_new_case_but_sends_a_fresh_confi
     assert follow_token(one) != follow_token(two)
     assert selectors.request_for_token(follow_token(two)) == first
     assert first.events.filter(transition="duplicate").count() == 1
+    first.refresh_from_db()
+    assert first.description == "Nog een keer."  # the corrected wording is what gets confirmed
 
 
 def test_a_duplicate_of_an_open_request_sends_no_second_confirmation_of_receipt(officers):
@@ -191,6 +194,16 @@ def test_a_duplicate_of_an_open_request_sends_no_second_confirmation_of_receipt(
     (duplicate,) = mails("privacy_duplicate")
     assert duplicate.to == REQUESTER and duplicate.sensitive and request.reference in duplicate.body_text
     assert selectors.request_for_token(follow_token(duplicate)) == request
+
+
+def test_what_a_duplicate_adds_to_an_open_request_is_kept_for_the_officers(officers):
+    request = confirmed()
+
+    submit(description="Ook mijn oude adres graag.")
+
+    request.refresh_from_db()
+    assert request.description != "Ook mijn oude adres graag."
+    assert "Ook mijn oude adres graag." in request.events.get(transition="duplicate").note
 
 
 def test_another_right_or_a_closed_request_is_no_duplicate(officers):
@@ -221,7 +234,8 @@ def test_staff_enter_a_request_received_by_phone(officers):
     assert request.state == State.RECEIVED
     assert request.entered_by == staff and request.channel == "phone"
     assert request.received_at == phoned and request.due_on == gdpr_due_date(phoned)
-    assert request.confirmed_at is not None and request.confirm_expires_at is None
+    # Nobody confirmed the address: staff took the request on the phone.
+    assert request.confirmed_at is None and request.confirm_expires_at is None
     assert request.events.get().actor == RequestEvent.Actor.STAFF
     (received,) = mails("privacy_received")
     assert "telefonisch" in received.body_text
@@ -351,9 +365,9 @@ def test_erasure_erases_the_requesters_data_in_other_apps_and_lists_it(officers)
 
     request = services.request_approve_erasure(request_id=request.pk, user=officers[1])
 
-    assert {"label": "Your login account", "action": "anonymised"}.items() <= next(
-        item for item in request.erasure_result if item["label"] == "Your login account"
-    ).items()
+    # The reply is in the requester's language (Dutch here), whoever approves it.
+    (login,) = [item for item in request.erasure_result if item["entry"] == "isimedia.accounts"]
+    assert login["action"] == "anonymised" and login["label"] == "Uw inlogaccount"
     account.refresh_from_db()
     assert account.email != REQUESTER and not account.is_active
     # The reply still reaches the requester, at the address the request had before the erasure.
