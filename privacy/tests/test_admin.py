@@ -659,3 +659,17 @@ def test_staff_see_what_retention_removed_and_change_nothing(officer_client):
     assert "Afgehandelde NTD-zaken" in records.text
     assert officer_client.get(reverse("admin:privacy_retentionrun_add")).status_code == 403
     assert officer_client.get(reverse("admin:privacy_retentionrun_delete", args=[run.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("group", [roles.NTD_HANDLERS, roles.CONTRACT_MANAGERS])
+def test_other_staff_do_not_see_privacy_e_mails_in_the_outbox(client, officer, group):
+    RequestFactory(name="Sanne Geheim")
+    services.request_submit(data=request_input(name="Sanne Geheim", email="sanne.geheim@voorbeeld.example"))
+    outbox = reverse("admin:isimedia_outboxmessage_changelist")
+
+    as_officer = logged_in(client, officer).get(outbox, {"q": "sanne.geheim"})
+    assert "sanne.geheim@voorbeeld.example" in as_officer.content.decode()
+
+    as_other = logged_in(client, member_of(group)).get(outbox, {"q": "sanne.geheim"})
+    assert as_other.status_code == 200
+    assert "sanne.geheim@voorbeeld.example" not in as_other.content.decode()
