@@ -65,6 +65,7 @@ test: $(VENV)/.dev
 	DJANGO_SETTINGS_MODULE=isimedia.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=isimedia.settings.production DJANGO_SECRET_KEY=throwaway-$$RANDOM-$$RANDOM-only-for-the-deploy-check-xxxxxxxxxxxxxxxx \
 		DJANGO_ALLOWED_HOSTS=portal.example.nl SITE_URL=https://portal.example.nl EMAIL_URL=smtp+tls://relay.example.nl:587 \
+		SATISFACTION_CAPTCHA_HMAC_KEY=throwaway-$$RANDOM \
 		PRIVACY_ENCRYPTION_KEYS=$$($(PY) -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 		$(PY) manage.py check --deploy --fail-level WARNING
 	@$(MAKE) --no-print-directory messages

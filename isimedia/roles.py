@@ -33,6 +33,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     CONTRACT_MANAGERS: {
         "contracts": ALL,
+        # They look after the client relationship, so satisfaction feedback and its follow-up are theirs.
+        "satisfaction": ALL,
         "isimedia.closingday": ("view",),
         "isimedia.outboxmessage": ("view",),
     },

@@ -82,7 +82,7 @@ class _Seeder:
         services.request_propose_erasure(
             request_id=erasure.pk,
             user=officer,
-            note="Klacht is afgehandeld; zie het overzicht voor wat we moeten bewaren.",
+            note="De klacht loopt nog; zie het plan voor wat we moeten bewaren.",
             now=self.at(6, 14),
         )
         # Fresh rectification: plenty of time.

@@ -189,6 +189,24 @@ PRIVACY_FORM_RATE_WINDOW = env.int("PRIVACY_FORM_RATE_WINDOW", default=3600)
 # Where the daily reminder goes when the privacy officers' group has no one with an e-mail address.
 PRIVACY_EMAIL = env.str("PRIVACY_EMAIL", default="privacy@isimedia.nl")
 
+# Satisfaction: the review pages every visitor is invited to (whatever their score), the anti-spam measures of the
+# feedback form (ALTCHA proof-of-work signed with SATISFACTION_CAPTCHA_HMAC_KEY, a minimum time to fill in the form,
+# a limit per IP address per window), where alerts go, and how long feedback keeps the person's details.
+SATISFACTION_GOOGLE_REVIEW_URL = env.str(
+    "SATISFACTION_GOOGLE_REVIEW_URL", default="https://www.google.com/search?q=ISI+Media+Den+Haag"
+)
+SATISFACTION_FACEBOOK_REVIEW_URL = env.str(
+    "SATISFACTION_FACEBOOK_REVIEW_URL", default="https://www.facebook.com/isimedia/reviews"
+)
+SATISFACTION_CAPTCHA_HMAC_KEY = env.str("SATISFACTION_CAPTCHA_HMAC_KEY", default="development-only-captcha-key")
+SATISFACTION_CAPTCHA_MAX_NUMBER = env.int("SATISFACTION_CAPTCHA_MAX_NUMBER", default=100_000)
+SATISFACTION_CAPTCHA_EXPIRES_SECONDS = env.int("SATISFACTION_CAPTCHA_EXPIRES_SECONDS", default=1200)
+SATISFACTION_MIN_SECONDS = env.int("SATISFACTION_MIN_SECONDS", default=3)
+SATISFACTION_RATE_LIMIT = env.int("SATISFACTION_RATE_LIMIT", default=5)
+SATISFACTION_RATE_WINDOW = env.int("SATISFACTION_RATE_WINDOW", default=3600)
+SATISFACTION_ALERT_EMAIL = env.str("SATISFACTION_ALERT_EMAIL", default=STAFF_EMAIL)
+SATISFACTION_RETENTION_DAYS = env.int("SATISFACTION_RETENTION_DAYS", default=365)
+
 # Redis is both the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CACHES = {

@@ -15,6 +15,9 @@ globals().update(EMAIL_CONFIG)
 # Required: identity copies and data packages cannot be stored unencrypted.
 PRIVACY_ENCRYPTION_KEYS = env.list("PRIVACY_ENCRYPTION_KEYS")
 
+# Required: with a known key anyone could forge solved captchas.
+SATISFACTION_CAPTCHA_HMAC_KEY = env.str("SATISFACTION_CAPTCHA_HMAC_KEY")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)

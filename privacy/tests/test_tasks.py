@@ -12,7 +12,7 @@ from privacy.models import DataSubjectRequest, RetentionRun
 from privacy.tests.factories import RequestFactory
 
 
-@pytest.mark.parametrize(("name", "every"), [("privacy.remind_due_requests", 900), ("privacy.apply_retention", 3600)])
+@pytest.mark.parametrize(("name", "every"), [("privacy.remind_due_requests", 900), ("privacy.apply_retention", 86400)])
 def test_beat_runs_the_tasks(name, every):
     (entry,) = [entry for entry in PERIODIC_TASKS if entry.task == name]
     assert entry.every_seconds == every
