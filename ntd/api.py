@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from isimedia.http import rate_limit_key
+
 from . import openapi as openapi_document
 from . import ratelimit, selectors, services
 from .errors import NtdError
@@ -246,7 +248,7 @@ def _api_key(request) -> ApiKey | object | None:
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return rate_limit_key(request)
 
 
 def _limit(bucket: str, limit: int) -> JsonResponse | None:

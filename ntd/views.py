@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
+from isimedia.http import rate_limit_key
+
 from . import ratelimit, selectors, services, uploads
 from .errors import NtdError
 from .forms import NoticeForm, clean_reference
@@ -82,7 +84,7 @@ class NoticeCreateView(FormView):
         # Each notice e-mails the address typed in the form: a limit per IP address keeps the form from being
         # used to send mail to strangers. The form and what was typed are shown again with the message.
         if not ratelimit.hit(
-            f"ntd-form:{self.request.META.get('REMOTE_ADDR', '')}",
+            f"ntd-form:{rate_limit_key(self.request)}",
             settings.NTD_FORM_RATE_LIMIT,
             settings.NTD_API_RATE_WINDOW,
         ):

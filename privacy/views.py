@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from isimedia.http import rate_limit_key
 from ntd import ratelimit, uploads
 from ntd.http import private_headers
 
@@ -63,7 +64,7 @@ def _page_language(request, language: str | None) -> str:
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return rate_limit_key(request)
 
 
 class IndexView(TemplateView):

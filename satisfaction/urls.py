@@ -1,9 +1,11 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "satisfaction"
 
 urlpatterns = [
-    # The public entry page of this service; the issue that builds the app replaces it with the real form.
-    path("", TemplateView.as_view(template_name="satisfaction/index.html"), name="index"),
+    path("", views.FeedbackView.as_view(), name="index"),
+    path("bedankt/", views.ThanksView.as_view(), name="thanks"),
+    path("uitdaging/", views.ChallengeView.as_view(), name="challenge"),
 ]

@@ -6,7 +6,6 @@ nothing was altered; the same hash is printed on the signature page of the seale
 """
 
 import hashlib
-import ipaddress
 import json
 import logging
 import re
@@ -21,9 +20,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
-from django.utils.ipv6 import clean_ipv6_address
 from django.utils.translation import gettext as _
 
+from isimedia.http import client_ip, valid_ip
 from isimedia.models import User
 from isimedia.outbox import email_queue
 
@@ -49,34 +48,9 @@ class SignedPdfNotReady(Exception):
 # --- Request details ------------------------------------------------------------------------------------------------
 
 
-def client_ip_address(request) -> str | None:
-    """The address the request came from, honouring ``CONTRACTS_TRUSTED_PROXY_COUNT`` reverse proxies.
-
-    Each trusted proxy appends the address it received the request from to X-Forwarded-For, so with N proxies the
-    client's address is the N-th from the right: whatever stands left of it was written by the client itself and
-    proves nothing. Without trusted proxies the header is ignored altogether.
-    """
-    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
-    trusted = int(getattr(settings, "CONTRACTS_TRUSTED_PROXY_COUNT", 0) or 0)
-    if trusted <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if not forwarded:
-        return remote
-    # Fewer entries than proxies: the left-most one was still written by a trusted proxy.
-    candidate = forwarded[-trusted] if len(forwarded) >= trusted else forwarded[0]
-    return _valid_ip(candidate) or remote
-
-
-def _valid_ip(value: str) -> str | None:
-    """The address as PostgreSQL's inet column gives it back, or None when it is not an address."""
-    try:
-        address = ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-    text = str(address)
-    # The model field stores IPv6 in Django's normal form; the evidence hash must be made of the stored value.
-    return clean_ipv6_address(text) if ":" in text else text
+# The signer's address is read the way every rate limit reads it (trusted proxies honoured).
+client_ip_address = client_ip
+_valid_ip = valid_ip
 
 
 # --- The evidence ---------------------------------------------------------------------------------------------------

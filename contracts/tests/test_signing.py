@@ -253,31 +253,31 @@ def request_from(remote, forwarded=None):
 
 
 def test_without_trusted_proxies_the_forwarded_header_is_ignored(settings):
-    settings.CONTRACTS_TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip_address(request_from("198.51.100.7", "203.0.113.99")) == "198.51.100.7"
 
 
 def test_behind_one_trusted_proxy_the_address_it_saw_counts(settings):
-    settings.CONTRACTS_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     # The client wrote "203.0.113.99" itself; the proxy appended the address it really saw.
     assert client_ip_address(request_from("10.0.0.2", "203.0.113.99, 198.51.100.7")) == "198.51.100.7"
     assert client_ip_address(request_from("10.0.0.2", "198.51.100.7")) == "198.51.100.7"
 
 
 def test_behind_two_trusted_proxies_the_right_most_untrusted_address_counts(settings):
-    settings.CONTRACTS_TRUSTED_PROXY_COUNT = 2
+    settings.TRUSTED_PROXY_COUNT = 2
     request = request_from("10.0.0.3", "203.0.113.99, 198.51.100.7, 10.0.0.2")
     assert client_ip_address(request) == "198.51.100.7"
 
 
 def test_a_missing_or_garbled_forwarded_header_falls_back_to_the_connection(settings):
-    settings.CONTRACTS_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     assert client_ip_address(request_from("10.0.0.2")) == "10.0.0.2"
     assert client_ip_address(request_from("10.0.0.2", "not-an-address")) == "10.0.0.2"
 
 
 def test_the_view_stores_the_address_behind_the_trusted_proxy(client, settings, dpa_in_force, contact):
-    settings.CONTRACTS_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     login(client, contact.user)
 
     client.post(

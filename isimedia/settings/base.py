@@ -168,8 +168,9 @@ CONTRACTS_PROCESSOR_KVK = env.str("CONTRACTS_PROCESSOR_KVK", default="27283259")
 CONTRACTS_SIGNING_PKCS12 = env.str("CONTRACTS_SIGNING_PKCS12", default="")
 CONTRACTS_SIGNING_PASSPHRASE = env.str("CONTRACTS_SIGNING_PASSPHRASE", default="")
 CONTRACTS_VERIFY_EXTRA_CERTIFICATES = env.list("CONTRACTS_VERIFY_EXTRA_CERTIFICATES", default=[])
-# How many proxies in front of the portal set X-Forwarded-For (0: use the connection's address).
-CONTRACTS_TRUSTED_PROXY_COUNT = env.int("CONTRACTS_TRUSTED_PROXY_COUNT", default=0)
+# How many proxies in front of the portal set X-Forwarded-For (0: use the connection's address); used for the DPA
+# signer's address and every rate limit.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Privacy: Fernet keys (newest first) that encrypt identity copies, uploads and data packages at rest; the retention
 # periods in days (defaults from the privacy statement: personal data one year); how long links stay valid.

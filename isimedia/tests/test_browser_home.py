@@ -67,7 +67,7 @@ def test_home_cards_lead_to_the_public_services(page, screenshot, card, path, he
         # The rights page leads on to the request form.
         expect(page.get_by_role("main").locator('a[href="/privacy/verzoek/"]').first).to_be_visible()
     else:
-        # Until the form exists, the page tells people where to e-mail instead.
+        # The page also tells people where to e-mail instead.
         email_link = page.get_by_role("main").get_by_role("link", name=settings.STAFF_EMAIL, exact=True)
         expect(email_link).to_have_attribute("href", f"mailto:{settings.STAFF_EMAIL}")
     screenshot(page, f"service-{path.strip('/')}-nl")

@@ -591,3 +591,15 @@ def test_an_expired_package_is_refused_with_how_to_ask_again(english):
         assert f'href="{FORM}"' in page
     package.refresh_from_db()
     assert package.downloaded_at is None
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_limit(english, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.PRIVACY_FORM_RATE_LIMIT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+
+    first = english.post(FORM, valid_data(right="access"), HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    second = english.post(FORM, valid_data(right="erasure"), HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+    again = english.post(FORM, valid_data(right="objection"), HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+
+    assert (first.status_code, second.status_code, again.status_code) == (302, 302, 429)
