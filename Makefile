@@ -12,7 +12,7 @@ export PORT
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: help run test services messages translations
+.PHONY: help run test services messages translations backup restore
 
 help:
 	@echo "make run   - set up everything and start the portal on http://127.0.0.1:$(PORT)/"
@@ -70,3 +70,12 @@ test: $(VENV)/.dev
 		$(PY) manage.py check --deploy --fail-level WARNING
 	@$(MAKE) --no-print-directory messages
 	$(PY) -m pytest
+
+# See "Backups" in the README. `make backup [BACKUP_ROOT=dir]` (default var/backups);
+# `make restore BACKUP=var/backups/isimedia-<time> [FORCE=1]` into DATABASE_URL and DJANGO_MEDIA_ROOT.
+backup:
+	scripts/backup.sh $(BACKUP_ROOT)
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=var/backups/isimedia-<time> [FORCE=1]" >&2; exit 2; }
+	scripts/restore.sh $(if $(FORCE),--force) "$(BACKUP)"

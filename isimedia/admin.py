@@ -41,6 +41,14 @@ HIDDEN = _(
 )
 
 
+# Template prefix -> the permission that lets a staff member read those e-mails in the outbox.
+OUTBOX_OWNERS = {
+    "ntd_": "ntd.view_notice",
+    "privacy_": "privacy.view_datasubjectrequest",
+    "satisfaction_": "satisfaction.view_feedback",
+}
+
+
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts", "sent_at"]
@@ -65,10 +73,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
-        # Who asked ISI Media about their personal data, and what, is for the privacy officers only: other staff
-        # do not even see that such e-mails exist (recipient and subject included).
-        if not request.user.has_perm("privacy.view_datasubjectrequest"):
-            queryset = queryset.exclude(template__startswith="privacy_")
+        # An app's e-mails name the people of its cases (a complainant, a privacy requester, an unhappy client):
+        # staff who may not see those cases do not even see that such e-mails exist (recipient and subject included).
+        for prefix, permission in OUTBOX_OWNERS.items():
+            if not request.user.has_perm(permission):
+                queryset = queryset.exclude(template__startswith=prefix)
         return queryset
 
     @admin.display(description=_("as the recipient sees it"))
