@@ -79,7 +79,8 @@ class UrlListField(forms.CharField):
 def is_web_address(url: str, check: URLValidator) -> bool:
     """An http(s) address of at most URL_MAX_LENGTH characters."""
     try:
-        if len(url) > URL_MAX_LENGTH:
+        # URLValidator lets a NUL through in the path; PostgreSQL cannot store one in a text column.
+        if len(url) > URL_MAX_LENGTH or "\x00" in url:
             return False
         check(url)
     except ValidationError:

@@ -615,7 +615,6 @@ def test_a_privacy_officer_opens_a_privacy_e_mail_in_the_outbox(as_role, world):
 # --- the outbox: e-mails of another role's work ------------------------------------------------------------------
 
 
-
 def ntd_emails(world: World) -> tuple[list[OutboxMessage], list[str]]:
     """The e-mails of a case, and what in them belongs to the case: complainant, reference, complained-of page."""
     notice = world.notice
