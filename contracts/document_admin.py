@@ -7,7 +7,7 @@ and are never changed, and objections are settled through ``objection_settle`` s
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from isimedia.forms import add_service_error
 
 from . import services
 from .errors import ContractsError
@@ -54,15 +56,6 @@ def _download(field_file, filename: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _add_error(form: forms.Form, error: ValidationError) -> None:
-    """Attach a service's error to the form: to its field when the form has one, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _status_html(status: str, label) -> str:
@@ -112,7 +105,7 @@ class DocumentVersionForm(forms.ModelForm):
                     )
                 )
             except ContractsError as error:
-                _add_error(self, error)
+                add_service_error(self, error)
         return cleaned
 
     def validate_unique(self):
@@ -297,7 +290,7 @@ class DocumentVersionAdmin(admin.ModelAdmin):
                     short_notice_reason=form.cleaned_data.get("short_notice_reason", ""),
                 )
             except ContractsError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 if version.effective_on > today:
                     message = _("%(version)s is published and takes effect on %(date)s.")
@@ -497,7 +490,7 @@ class ObjectionAdmin(admin.ModelAdmin):
                     objection_id=objection.pk, settlement=form.cleaned_data["settlement"], user=request.user
                 )
             except ContractsError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 self.message_user(
                     request,

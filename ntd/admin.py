@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from contracts.models import Website
+from isimedia.forms import add_service_error
 from isimedia.workdays import add_working_days
 
 from . import reports, selectors, services, uploads
@@ -194,15 +195,6 @@ def _decision_initial(notice: Notice, hosting) -> dict:
         "date": date_format(timezone.localtime(notice.received_at), "j F Y"),
     }
     return {"scope": _("These pages were made unavailable:") + "\n" + pages, "decision_facts": facts}
-
-
-def _add_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's error next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for field, field_errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- the queue -------------------------------------------------------------------------------------------------
@@ -419,7 +411,7 @@ class NoticeAdmin(admin.ModelAdmin):
             try:
                 notice = step.perform(form, notice, request.user)
             except NtdError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 self.message_user(request, _done_message(notice, transition), messages.SUCCESS)
                 return redirect(self._change_url(notice))

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from isimedia.forms import add_service_error
+
 from . import services, uploads
 from .errors import NtdError
 from .models import Capacity, Category, OwnerContact
@@ -280,16 +282,9 @@ class NoticeForm(forms.Form):
             self.add_service_error(error)
         return cleaned
 
-    def add_service_error(self, error: NtdError) -> None:
+    def add_service_error(self, error) -> None:
         """Put the service's messages next to their fields, once, and any other message above the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.error_dict.items():
-            if field in self.fields and field not in self.errors:
-                self.add_error(field, messages)
-            elif field not in self.fields:
-                self.add_error(None, messages)
+        add_service_error(self, error)
 
     def notice_input(self) -> services.NoticeInput:
         data = self.cleaned_data

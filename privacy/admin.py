@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Case, F, IntegerField, Sum, Value, When
 from django.http import Http404, HttpResponse
@@ -27,6 +27,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from isimedia.forms import add_service_error
 from isimedia.workdays import closing_days_loaded
 from ntd.http import private_headers
 from ntd.uploads import safe_name
@@ -225,15 +226,6 @@ def _action_available(name: str, privacy_request: DataSubjectRequest, now=None) 
     if name == "extend":
         return selectors.extension_possible(privacy_request, now=now)
     return privacy_request.is_open
-
-
-def _add_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's error next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, field_errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _form(step: Step, name: str, privacy_request: DataSubjectRequest, data=None) -> forms.Form:
@@ -493,7 +485,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             try:
                 step.perform(form, privacy_request, request.user)
             except PrivacyError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 privacy_request.refresh_from_db()
                 self.message_user(
@@ -597,7 +589,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                     entered_by=request.user,
                 )
             except PrivacyError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 if known.get(privacy_request.pk) == State.UNCONFIRMED:
                     self.message_user(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from contracts.models import Client
+from isimedia.forms import add_service_error
 
 from . import services
 from .errors import PrivacyError
@@ -246,6 +247,5 @@ class BreachForm(forms.ModelForm):
             try:
                 services.breach_validate(data=self.breach_input())
             except PrivacyError as error:
-                for name, messages in error.error_dict.items() if hasattr(error, "error_dict") else [(None, error)]:
-                    self.add_error(name if name in self.fields else None, messages)
+                add_service_error(self, error)
         return cleaned

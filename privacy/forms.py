@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from isimedia.forms import add_service_error
 from ntd import uploads
 from ntd.forms import MultipleFileField, MultipleFileInput
 
@@ -192,15 +193,3 @@ class UploadForm(forms.Form):
 
     def add_service_error(self, error: ValidationError) -> None:
         add_service_error(self, error)
-
-
-def add_service_error(form: forms.Form, error: ValidationError) -> None:
-    """A service's ``PrivacyError`` (or an upload check's error) shown at the field it names, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.error_dict.items():
-        if field in form.fields and field not in form.errors:
-            form.add_error(field, messages)
-        elif field not in form.fields:
-            form.add_error(None, messages)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -27,6 +27,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from isimedia.forms import add_service_error
 from isimedia.workdays import AMSTERDAM
 from ntd.http import private_headers
 
@@ -45,15 +46,6 @@ assert NOTE not in TRANSITIONS
 def _start_of(day: date) -> datetime:
     """Midnight at the start of ``day`` in Amsterdam."""
     return datetime.combine(day, time.min, tzinfo=AMSTERDAM)
-
-
-def _add_error(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's error next to the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for name, field_errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def score_badge(feedback: Feedback) -> str:
@@ -335,7 +327,7 @@ class FeedbackAdmin(admin.ModelAdmin):
                 else:
                     services.feedback_note(feedback_id=feedback.pk, user=request.user, text=note)
             except SatisfactionError as error:
-                _add_error(form, error)
+                add_service_error(form, error)
             else:
                 feedback.refresh_from_db()
                 if transition:

@@ -13,6 +13,8 @@ from django.utils.functional import lazy
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from isimedia.forms import add_service_error
+
 from . import antispam, captcha, services
 from .models import Score
 
@@ -136,16 +138,9 @@ class FeedbackForm(forms.Form):
             for widget in self["score"]
         ]
 
-    def add_service_error(self, error: ValidationError) -> None:
+    def add_service_error(self, error) -> None:
         """A ``SatisfactionError`` shown at the field it names, once, and any other message above the form."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.error_dict.items():
-            if field in self.fields and field not in self.errors:
-                self.add_error(field, messages)
-            elif field not in self.fields:
-                self.add_error(None, messages)
+        add_service_error(self, error)
 
     def feedback_input(self) -> services.FeedbackInput:
         data = self.cleaned_data

@@ -12,6 +12,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from isimedia.spreadsheets import text_cell
 from isimedia.workdays import AMSTERDAM
 
 from .models import SATISFIED_SCORES, Feedback, Score
@@ -88,14 +89,6 @@ def score_distribution(*, start: date, end: date) -> dict[int, int]:
 # --- the CSV export --------------------------------------------------------------------------------------------
 
 
-def _cell(value) -> str:
-    """A cell a spreadsheet shows as text: never a formula, whatever a visitor typed."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def feedback_csv_rows(queryset: QuerySet[Feedback]) -> list[list[str]]:
     """The feedback as CSV rows, a header first, in the queryset's order; times are Amsterdam local time."""
     header = [
@@ -113,7 +106,7 @@ def feedback_csv_rows(queryset: QuerySet[Feedback]) -> list[list[str]]:
     for feedback in queryset:
         rows.append(
             [
-                _cell(value)
+                text_cell(value)
                 for value in [
                     timezone.localtime(feedback.submitted_at, AMSTERDAM).isoformat(timespec="seconds"),
                     feedback.score,

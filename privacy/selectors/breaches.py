@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from isimedia.spreadsheets import text_cell
+
 from ..models import Breach, BreachNotification
 
 __all__ = [
@@ -138,14 +140,6 @@ def _moment(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def _cell(value) -> str:
-    """A cell a spreadsheet shows as text: never a formula, whatever staff typed."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def breach_register_csv_rows(breaches: QuerySet) -> list[list[str]]:
     """The register as CSV rows, a header first: every field, the affected clients and when each was told."""
     breaches = breaches.select_related("created_by").prefetch_related(
@@ -200,7 +194,7 @@ def breach_register_csv_rows(breaches: QuerySet) -> list[list[str]]:
         all_told = bool(clients) and all(client.pk in notified for client in clients)
         rows.append(
             [
-                _cell(value)
+                text_cell(value)
                 for value in [
                     breach.reference,
                     breach.title,

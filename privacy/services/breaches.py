@@ -19,8 +19,9 @@ from contracts.models import Client
 from isimedia.outbox import email_queue
 
 from ..errors import PrivacyError
-from ..models import Breach, BreachNotification, ReferenceCounter
+from ..models import Breach, BreachNotification
 from ..selectors import client_addresses
+from .references import next_reference
 
 __all__ = ["BreachInput", "breach_notify_clients", "breach_register", "breach_update", "breach_validate"]
 
@@ -80,15 +81,6 @@ def breach_validate(*, data: BreachInput, now: datetime | None = None) -> None:
         raise PrivacyError(errors)
 
 
-def _next_reference(year: int) -> str:
-    # The counter row stays locked until the breach is saved, so references are consecutive and never repeat.
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(series=SERIES, year=year)], ignore_conflicts=True)
-    counter = ReferenceCounter.objects.select_for_update().get(series=SERIES, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{SERIES}-{year}-{counter.last:05d}"
-
-
 def _apply(breach: Breach, data: BreachInput) -> list[str]:
     """Copy the input onto the breach; returns the names of the fields set."""
     values = {
@@ -116,7 +108,7 @@ def breach_register(*, data: BreachInput, user) -> Breach:
     now = timezone.now()
     breach_validate(data=data, now=now)
     with transaction.atomic():
-        breach = Breach(reference=_next_reference(timezone.localtime(now).year), created_at=now, created_by=user)
+        breach = Breach(reference=next_reference(SERIES, timezone.localtime(now).year), created_at=now, created_by=user)
         _apply(breach, data)
         breach.save()
         breach.affected_clients.set(list(data.affected_clients))

@@ -44,7 +44,6 @@ from ..models import (
     Channel,
     DataPackage,
     DataSubjectRequest,
-    ReferenceCounter,
     Relation,
     RequesterFile,
     RequestEvent,
@@ -54,6 +53,7 @@ from ..models import (
     State,
 )
 from ..transitions import TRANSITIONS
+from .references import next_reference
 
 __all__ = [
     "RequestInput",
@@ -188,15 +188,6 @@ def request_validate(*, data: RequestInput, now: datetime | None = None) -> None
         raise PrivacyError(errors)
 
 
-def _next_reference(series: str, year: int) -> str:
-    # The counter row stays locked until the request is saved, so references are consecutive and never repeat.
-    ReferenceCounter.objects.bulk_create([ReferenceCounter(series=series, year=year)], ignore_conflicts=True)
-    counter = ReferenceCounter.objects.select_for_update().get(series=series, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{series}-{year}-{counter.last:05d}"
-
-
 def _lock_address(email: str) -> None:
     """Serialise submissions for one address until the transaction ends, so two at once make one case."""
     with connection.cursor() as cursor:
@@ -236,7 +227,7 @@ def request_submit(*, data: RequestInput, entered_by=None, now: datetime | None 
         if existing is not None:
             return _resubmitted(existing, data=data, entered_by=entered_by, now=now)
         request = DataSubjectRequest(
-            reference=_next_reference("AVG", received_at.astimezone(AMSTERDAM).year),
+            reference=next_reference("AVG", received_at.astimezone(AMSTERDAM).year),
             right=data.right,
             relation=data.relation,
             hosted_url=data.hosted_url.strip() if data.relation == Relation.HOSTED_SITE else "",
