@@ -19,6 +19,12 @@ MAX_URLS = 20
 MIN_EXPLANATION = 30
 REFERENCE_PATTERN = re.compile(r"^NTD-\d{4}-\d{5}$")
 URL_MAX_LENGTH = 2000
+# The hidden reference of a refiled notice was changed on the way (or the link was cut short): the person cannot
+# see or fix the field, so the message says what happened and what to do; the page comes back without it.
+REFERENCE_UNREADABLE = _(
+    "We could not read the reference of your earlier notice, so this notice would not refer to it. Send the form "
+    "again to file it as a new notice, or open the link in our e-mail once more."
+)
 
 
 def clean_reference(value: str) -> str:
@@ -38,9 +44,13 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         single_clean = super().clean
-        if isinstance(data, list | tuple):
-            return [single_clean(item, initial) for item in data if item]
-        return [single_clean(data, initial)] if data else []
+        items = data if isinstance(data, list | tuple) else [data]
+        files = [single_clean(item, initial) for item in items if item]
+        # FileField's own "required" check looks at a single file and never sees an empty list: made here, so a
+        # missing file is reported together with the form's other errors, not only once they are put right.
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        return files
 
 
 class UrlListField(forms.CharField):
@@ -270,10 +280,20 @@ class NoticeForm(forms.Form):
         return uploads.check_uploads(self.cleaned_data.get("evidence") or [])
 
     def clean_previous_reference(self):
-        return clean_reference(self.cleaned_data.get("previous_reference", ""))
+        value = self.cleaned_data.get("previous_reference", "")
+        if value.strip() and not clean_reference(value):
+            raise ValidationError(REFERENCE_UNREADABLE, code="previous_reference")
+        return clean_reference(value)
 
     def clean(self):
         cleaned = super().clean()
+        # A hidden field's error (too long, a NUL byte, not a reference) is shown nowhere near the field: it goes
+        # above the form, in words the person can act on. (The API's field is not hidden: its error stays there.)
+        if self.fields["previous_reference"].widget.is_hidden and self.errors.pop("previous_reference", None):
+            self.add_error(None, ValidationError(REFERENCE_UNREADABLE, code="previous_reference"))
+            # The page comes back without the unreadable value, so that sending it again files a new notice.
+            self.data = self.data.copy()
+            self.data["previous_reference"] = ""
         # The procedure's own rules (declarations, contact with the owner, on whose behalf, emergency reason), so
         # that they are shown together with the form's errors in one round rather than after them.
         try:

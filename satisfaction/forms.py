@@ -100,6 +100,10 @@ class FeedbackForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # A hidden field's own error ("Null characters are not allowed.") means nothing to a person, who can neither
+        # see nor fix the field: the checks below (STALE, the captcha's) say what went wrong in words they can act on.
+        for name in (antispam.STARTED_FIELD, "altcha"):
+            self.errors.pop(name, None)
         if cleaned.get(antispam.HONEYPOT_FIELD):
             self.is_bot = True
             raise ValidationError(NOT_ACCEPTED, code="honeypot", params={"email": settings.STAFF_EMAIL})

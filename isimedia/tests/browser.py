@@ -7,12 +7,17 @@ Fixtures:
 - ``page`` (function): ``new_page()`` with the defaults: Dutch, 1280x900.
 - ``screenshot`` (function): ``screenshot(page, "home-nl")`` saves a full-page PNG under ``artifacts/screenshots/``
   and returns its path.
+- ``page_watch`` (function): what the test's pages did; a test that provokes a CSP violation on purpose takes it with
+  ``page_watch.take_csp_violations(page)``, so it does not fail the test.
 
 Every context blocks and records requests to any host but the live server, and the test fails if there was one:
 complainants must be able to trust that the portal sends nothing about them to a third party. It also fails on an
-uncaught JavaScript error and on a stylesheet, script, image or font the live server could not serve.
+uncaught JavaScript error, on a stylesheet, script, image or font the live server could not serve, and on a
+Content Security Policy violation (the securitypolicyviolation event, in pages and in workers, or the browser's console
+error about it): a blocked script, style or worker is a feature that silently does not work.
 """
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -44,6 +49,26 @@ PHONE_VIEWPORT = {"width": 360, "height": 780}
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 ASSET_TYPES = {"stylesheet", "script", "image", "font"}
 _WATCH_KEY = pytest.StashKey["_PageWatch"]()
+CSP_BINDING = "__pageWatchCspViolation"
+# Runs in every frame before any script of the page.
+REPORT_CSP_VIOLATIONS = f"""
+document.addEventListener("securitypolicyviolation", (event) => {{
+  window.{CSP_BINDING}(
+    event.effectiveDirective + " blocked " + (event.blockedURI || "inline")
+      + (event.sourceFile ? " (" + event.sourceFile + ":" + event.lineNumber + ")" : "")
+  );
+}});
+"""
+# Workers get no init script, and Chromium does not pass a worker's own CSP reports on to Playwright: the watch adds
+# this to each worker as it starts, and it turns a violation into a console error, which Playwright does pass on. A
+# violation in the very first lines of a worker's script can come before it and go unseen; a worker that does its work
+# on a message (the captcha's) is covered.
+REPORT_WORKER_CSP_VIOLATIONS = """
+self.addEventListener("securitypolicyviolation", (event) => {
+  console.error("Content Security Policy violation in a worker: " + event.effectiveDirective + " blocked "
+    + (event.blockedURI || "inline"));
+});
+"""
 
 
 def save_screenshot(page, name: str) -> Path:
@@ -90,6 +115,7 @@ class _PageWatch:
         self.offsite: list[str] = []
         self.page_errors: list[str] = []
         self.broken_assets: list[str] = []
+        self.csp_violations: list[str] = []
         self.reported = False
 
     def is_live_server(self, url: str) -> bool:
@@ -121,6 +147,32 @@ class _PageWatch:
         if response.status >= 400 and response.request.resource_type in ASSET_TYPES:
             self.broken_assets.append(f"{response.status} {response.url}")
 
+    def on_console(self, message):
+        # Chromium reports every CSP block in a page as a console error ("Refused to load ...", "Executing inline
+        # script violates the following Content Security Policy directive ..."; the wording changes between versions).
+        if message.type == "error" and ("Refused to" in message.text or "Content Security Policy" in message.text):
+            self.csp_violations.append(f"{message.page.url if message.page else 'worker'}: {message.text}")
+
+    def on_worker(self, worker):
+        from playwright.sync_api import Error
+
+        # A worker that ended at once has nothing left to watch.
+        with contextlib.suppress(Error):
+            worker.evaluate(REPORT_WORKER_CSP_VIOLATIONS)
+
+    def on_csp_violation(self, source, text: str):
+        self.csp_violations.append(f"{source['page'].url}: {text}")
+
+    def take_csp_violations(self, page=None, *, timeout: float = 5_000) -> list[str]:
+        """The CSP violations reported so far, which then no longer fail the test. With ``page``, waits up to
+        ``timeout`` ms for the first one (reports arrive asynchronously)."""
+        waited = 0
+        while page is not None and not self.csp_violations and waited < timeout:
+            page.wait_for_timeout(50)
+            waited += 50
+        taken, self.csp_violations = self.csp_violations, []
+        return taken
+
     def on_websocket(self, websocket):
         if not self.is_live_server(websocket.url.replace("ws", "http", 1)):
             self.record_offsite(websocket.url)
@@ -133,6 +185,8 @@ class _PageWatch:
             problems.append("uncaught JavaScript errors:\n  " + "\n  ".join(self.page_errors))
         if self.broken_assets:
             problems.append("assets the live server could not serve:\n  " + "\n  ".join(self.broken_assets))
+        if self.csp_violations:
+            problems.append("Content Security Policy violations:\n  " + "\n  ".join(self.csp_violations))
         return problems
 
 
@@ -170,10 +224,14 @@ def new_page(request, browser, live_server):
         context.route("**/*", watch.on_route)
         context.on("request", watch.on_request)
         context.on("response", watch.on_response)
+        context.on("console", watch.on_console)
+        context.expose_binding(CSP_BINDING, watch.on_csp_violation)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
         contexts.append(context)
         page = context.new_page()
         page.on("pageerror", lambda error: watch.page_errors.append(f"{page.url}: {error}"))
         page.on("websocket", watch.on_websocket)
+        page.on("worker", watch.on_worker)
         return page
 
     yield open_page
@@ -183,6 +241,12 @@ def new_page(request, browser, live_server):
     # Normally reported by pytest_runtest_call; this catches what happened after the test body.
     if watch.failures() and not watch.reported:
         _fail_with(watch)
+
+
+@pytest.fixture
+def page_watch(request, new_page) -> _PageWatch:
+    """The watch over this test's pages (see the module docstring)."""
+    return request.node.stash[_WATCH_KEY]
 
 
 @pytest.fixture
