@@ -12,11 +12,12 @@ export PORT
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: help run test services messages translations backup restore
+.PHONY: help run test services messages translations backup restore code
 
 help:
 	@echo "make run   - set up everything and start the portal on http://127.0.0.1:$(PORT)/"
 	@echo "make test  - lint, migration check, deploy check and the whole test suite"
+	@echo "make code  - the demo staff accounts' current admin sign-in codes"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,11 @@ messages:
 translations: $(VENV)/.dev
 	$(PY) manage.py makemessages -l nl --no-obsolete --ignore=$(VENV) --ignore=node_modules --ignore=var --ignore=artifacts
 
+# The demo staff accounts' current sign-in codes (the admin's second step), as their authenticator app would show.
+code: export DJANGO_SETTINGS_MODULE = isimedia.settings.dev
+code: $(VENV)/.runtime
+	@$(PY) manage.py demo_code
+
 run: export DJANGO_SETTINGS_MODULE = isimedia.settings.dev
 run: $(VENV)/.runtime
 	@$(PY) scripts/services.py createdb
@@ -52,6 +58,7 @@ run: $(VENV)/.runtime
 	@echo
 	@echo "ISI Media portal:  http://127.0.0.1:$(PORT)/"
 	@echo "Admin:             http://127.0.0.1:$(PORT)/$$($(PY) manage.py shell --no-imports -c 'from django.conf import settings; print(settings.ADMIN_URL)')"
+	@echo "Admin sign-in code: make code   (in another terminal; the demo staff accounts' second step)"
 	@echo "Client account:    http://127.0.0.1:$(PORT)/account/"
 	@echo "Health:            http://127.0.0.1:$(PORT)/healthz"
 	@echo "Stop with Ctrl-C."

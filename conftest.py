@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import translation
 
 from isimedia.celery import app as celery_app
+from isimedia.tests.staff import PortalClient
 from isimedia.tests.support import RedisServer
 
 pytest_plugins = ["isimedia.tests.browser", "isimedia.tests.smtp"]
@@ -36,6 +37,19 @@ def _fresh_cache(settings):
         name: {**config, "KEY_PREFIX": f"{config.get('KEY_PREFIX', '')}-{uuid.uuid4().hex}"}
         for name, config in settings.CACHES.items()
     }
+
+
+@pytest.fixture
+def client():
+    """Django's test client, whose force_login also passes a staff member's second factor (isimedia/tests/staff.py)."""
+    return PortalClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    client = PortalClient()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

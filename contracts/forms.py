@@ -6,12 +6,14 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Use
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from isimedia.forms import BoundedUsernameMixin
+
 from . import services
 from .hosts import normalise_host
 from .models import Client, Website, validate_kvk_number
 
 
-class EmailAuthenticationForm(AuthenticationForm):
+class EmailAuthenticationForm(BoundedUsernameMixin, AuthenticationForm):
     """Log in with an e-mail address; the error for a wrong address or password is the same, on purpose."""
 
     username = UsernameField(

@@ -17,6 +17,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 
+from isimedia import audit
+
 from . import sealing, selectors
 from .errors import ContractsError
 from .markdown import render_markdown
@@ -151,6 +153,9 @@ class SignedPdfView(LoginRequiredMixin, View):
             handle = acceptance.signed_pdf.open("rb")
         except FileNotFoundError as error:
             raise Http404 from error
+        if request.user.is_staff:
+            # A client's contact reads their own company's signature; a staff member's read is on the record.
+            audit.record_access(user=request.user, instance=acceptance, read="signed_dpa")
         response = FileResponse(
             handle, as_attachment=True, filename=signed_pdf_filename(acceptance), content_type="application/pdf"
         )

@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from isimedia import twofactor
 from ntd import selectors as ntd_selectors
 
 from . import selectors
@@ -51,6 +53,15 @@ class LoginView(auth_views.LoginView):
             return reverse("admin:index")
         return super().get_default_redirect_url()
 
+    def form_valid(self, form):
+        user = form.get_user()
+        if user.is_staff:
+            # Staff are not logged in by a password alone: they continue with the admin's code step.
+            next_url = self.get_redirect_url() or reverse("admin:index")
+            twofactor.begin(self.request, user, next_url=next_url)
+            return HttpResponseRedirect(reverse("admin:login_code"))
+        return super().form_valid(form)
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = OutboxPasswordResetForm
@@ -77,6 +88,8 @@ class InviteAcceptView(_PasswordLinkMixin, auth_views.PasswordResetConfirmView):
 
     template_name = "contracts/invite_accept.html"
     post_reset_login = True
+    # django-axes adds a backend that only watches sign-ins; the account is logged in by Django's own.
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("contracts:account")
 
     def form_valid(self, form):

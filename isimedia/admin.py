@@ -2,22 +2,25 @@
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import outbox
+from . import outbox, twofactor
 from .models import ClosingDay, OutboxMessage, User
 
-admin.site.site_header = _("ISI Media administration")
-admin.site.site_title = _("ISI Media administration")
-admin.site.index_title = _("Portal administration")
+# The device admin of django-otp shows each secret key; staff never need it. A lost phone is handled by the reset
+# action on the user list, after which the staff member sets up a new app at their next sign-in.
+admin.site.unregister(TOTPDevice)
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "two_factor", "last_login"]
+    actions = ["reset_two_factor"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
@@ -27,6 +30,33 @@ class UserAdmin(DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "language", "password1", "password2")}),)
+
+    def get_queryset(self, request):
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_two_factor=Exists(confirmed))
+
+    @admin.display(description=_("two-step sign-in"), boolean=True, ordering="has_two_factor")
+    def two_factor(self, user):
+        return user.has_two_factor
+
+    @admin.action(description=_("Reset two-step sign-in (lost phone)"))
+    def reset_two_factor(self, request, queryset):
+        if not request.user.is_superuser:
+            self.message_user(request, _("Only a superuser may reset two-step sign-in."), messages.ERROR)
+            return
+        users = list(queryset)
+        for user in users:
+            twofactor.remove_devices(user)
+        self.message_user(
+            request,
+            ngettext(
+                "Two-step sign-in reset for %(count)d account: it sets up a new app at its next sign-in.",
+                "Two-step sign-in reset for %(count)d accounts: each sets up a new app at its next sign-in.",
+                len(users),
+            )
+            % {"count": len(users)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ClosingDay)
@@ -117,3 +147,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             ngettext("%d message cancelled.", "%d messages cancelled.", count) % count,
             messages.SUCCESS if count else messages.WARNING,
         )
+
+
+from . import audit_admin  # noqa: E402, F401  (the audit trail, in a file of its own)

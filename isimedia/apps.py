@@ -13,3 +13,8 @@ class IsimediaConfig(AppConfig):
         # Permissions of later apps appear only when their models are migrated, so the staff groups are
         # brought up to date after every migrate rather than once in a data migration.
         post_migrate.connect(roles.sync_group_permissions_after_migrate, dispatch_uid="isimedia-sync-roles")
+
+        # The audit trail: which models django-auditlog records and what it must never keep (isimedia/audit.py).
+        from . import audit
+
+        audit.register_models()

@@ -1,11 +1,13 @@
 """Demo data for `make run`: one staff user per role, then each app's own demo data."""
 
+import hashlib
 from dataclasses import dataclass
 from importlib import import_module
 
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import roles
 from .models import User
@@ -52,7 +54,19 @@ def seed_staff() -> list[DemoLogin]:
         )
         if not superuser:
             user.groups.set([Group.objects.get(name=login.who)])
+        demo_device(user)
     return STAFF
+
+
+def demo_device(user: User) -> TOTPDevice:
+    """The demo staff's authenticator: a key derived from the address, so `make code` (or an app the key was typed
+    into) gives the code for the admin's second step. Only demo accounts get one; real staff set up their own."""
+    key = hashlib.sha256(f"isimedia-demo-totp:{user.email}".encode()).hexdigest()[:40]
+    TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
+    device, _ = TOTPDevice.objects.update_or_create(
+        user=user, key=key, defaults={"name": "Demo authenticator", "confirmed": True}
+    )
+    return device
 
 
 def seed_demo() -> list[DemoLogin]:

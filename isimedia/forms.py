@@ -2,6 +2,20 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
+
+# The longest e-mail address an account can have (the user model's field).
+USERNAME_MAX_LENGTH = 254
+
+
+class BoundedUsernameMixin:
+    """For login forms: Django's AuthenticationForm only sets the username's maxlength attribute, so a longer address
+    still reached authenticate() and the lockout records (a 255-character column), answering with a server error.
+    Here it is refused at the field, in the page's language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].validators.append(MaxLengthValidator(USERNAME_MAX_LENGTH))
 
 
 def add_service_error(form: forms.Form, error: ValidationError) -> None:

@@ -1,7 +1,10 @@
-"""Personal data of the shared models: login accounts and the e-mails the portal sent (see privacy.registry)."""
+"""Personal data of the shared models: login accounts, the e-mails the portal sent and the audit trail (see
+privacy.registry)."""
 
 from datetime import datetime, timedelta
 
+from auditlog.models import LogEntry
+from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -9,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from privacy import registry
-from privacy.registry import ANONYMISED, ERASED, KEPT, Outcome, PersonalData, RetentionRule
+from privacy.registry import ANONYMISED, ANONYMISED_EMAIL, ERASED, KEPT, Outcome, PersonalData, RetentionRule
 
 from .models import OutboxMessage
 
@@ -134,6 +137,201 @@ def retention_emails(now: datetime) -> int:
     deleted, _per_model = old.delete()
     return deleted
 
+
+# --- The audit trail (django-auditlog, isimedia/audit.py) ------------------------------------------------------------
+
+
+def _entries_by(email: str):
+    """Entries of what this person did (as a logged-in user); ``actor_email`` is kept even if the login is gone."""
+    return LogEntry.objects.filter(Q(actor_email__iexact=email) | Q(actor__email__iexact=email))
+
+
+def export_audit_entries(email: str) -> list[dict]:
+    """What the person did, as the log records it: the values of personal fields were never stored (audit.py)."""
+    records = []
+    for entry in _entries_by(email).select_related("content_type").order_by("timestamp", "pk"):
+        model = entry.content_type.model_class()
+        records.append(
+            {
+                "timestamp": registry.iso(entry.timestamp),
+                "action": entry.get_action_display(),
+                "object_type": str(model._meta.verbose_name) if model else entry.content_type.model,
+                "object": entry.object_repr,
+                "fields": sorted((entry.changes or {}).keys()),
+            }
+        )
+    return records
+
+
+def erase_audit_entries(email: str, *, dry_run: bool) -> list[Outcome]:
+    """A staff member's entries are kept; anyone else's (a client's contact) lose the address, not the entry."""
+    entries = _entries_by(email)
+    outcomes = []
+    staff_count = entries.filter(actor__is_staff=True).count()
+    if staff_count:
+        outcomes.append(
+            Outcome(
+                label=ngettext(
+                    "%(count)s entry in the audit trail of what you did as an ISI Media staff member",
+                    "%(count)s entries in the audit trail of what you did as an ISI Media staff member",
+                    staff_count,
+                )
+                % {"count": staff_count},
+                action=KEPT,
+                reason=_(
+                    "ISI Media must be able to show who handled each complaint, request and contract (accountability, "
+                    "GDPR art. 5(2) and 24); entries are deleted after %(days)s days."
+                )
+                % {"days": settings.AUDIT_RETENTION_DAYS},
+                count=staff_count,
+            )
+        )
+    others = entries.exclude(actor__is_staff=True).exclude(actor_email=ANONYMISED_EMAIL)
+    other_count = others.count()
+    if other_count:
+        outcomes.append(
+            Outcome(
+                label=ngettext(
+                    "Your e-mail address in %(count)s entry of the audit trail",
+                    "Your e-mail address in %(count)s entries of the audit trail",
+                    other_count,
+                )
+                % {"count": other_count},
+                action=ANONYMISED,
+                count=other_count,
+            )
+        )
+        if not dry_run:
+            others.update(actor_email=ANONYMISED_EMAIL)
+    return outcomes
+
+
+def retention_audit_entries(now: datetime) -> int:
+    """Delete audit trail entries older than the retention period."""
+    deleted, _per_model = LogEntry.objects.filter(
+        timestamp__lt=now - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    ).delete()
+    return deleted
+
+
+registry.register(
+    PersonalData(
+        key="isimedia.audit_log",
+        label=gettext_lazy("The audit trail of changes to cases, requests, documents and clients"),
+        # remote_addr stays empty (AUDITLOG_DISABLE_REMOTE_ADDR); changes and object_repr never hold the values of
+        # the fields this register lists (isimedia/audit.py masks them), but may hold a staff member's own words.
+        fields={LogEntry: ["actor_email", "remote_addr", "object_repr", "changes"]},
+        export=export_audit_entries,
+        erase=erase_audit_entries,
+        retention=[
+            RetentionRule(
+                key="isimedia.audit_log",
+                description=lambda: (
+                    _("Audit trail entries older than %(days)s days are deleted.")
+                    % {"days": settings.AUDIT_RETENTION_DAYS}
+                ),
+                apply=retention_audit_entries,
+            )
+        ],
+        titles={
+            "timestamp": gettext_lazy("when"),
+            "action": gettext_lazy("action"),
+            "object_type": gettext_lazy("object type"),
+            "object": gettext_lazy("object"),
+            "fields": gettext_lazy("fields changed"),
+        },
+    )
+)
+
+# --- Sign-in records (django-axes): failed attempts while they count towards a lockout, and successful sign-ins ----
+
+
+def _sign_in_records(email: str):
+    return (
+        AccessAttempt.objects.filter(username__iexact=email),
+        AccessLog.objects.filter(username__iexact=email),
+    )
+
+
+def export_sign_ins(email: str) -> list[dict]:
+    attempts, sign_ins = _sign_in_records(email)
+    records = [
+        {"time": registry.iso(row.attempt_time), "result": _("signed in"), "ip_address": row.ip_address}
+        for row in sign_ins.order_by("attempt_time")
+    ]
+    records += [
+        {
+            "time": registry.iso(row.attempt_time),
+            "result": ngettext("%(count)s failed attempt", "%(count)s failed attempts", row.failures_since_start)
+            % {"count": row.failures_since_start},
+            "ip_address": row.ip_address,
+        }
+        for row in attempts.order_by("attempt_time")
+    ]
+    return records
+
+
+def erase_sign_ins(email: str, *, dry_run: bool) -> list[Outcome]:
+    attempts, sign_ins = _sign_in_records(email)
+    count = attempts.count() + sign_ins.count()
+    if not count:
+        return []
+    if not dry_run:
+        attempts.delete()
+        sign_ins.delete()
+    return [
+        Outcome(
+            label=ngettext(
+                "%(count)s record of signing in or a failed attempt",
+                "%(count)s records of signing in or failed attempts",
+                count,
+            )
+            % {"count": count},
+            action=ERASED,
+            count=count,
+        )
+    ]
+
+
+def retention_sign_ins(now: datetime) -> int:
+    """Sign-ins older than LOGIN_RECORD_DAYS go, and failed attempts once they no longer count towards a lockout."""
+    old_sign_ins, _per_model = AccessLog.objects.filter(
+        attempt_time__lt=now - timedelta(days=settings.LOGIN_RECORD_DAYS)
+    ).delete()
+    old_attempts, _per_model = AccessAttempt.objects.filter(attempt_time__lt=now - settings.AXES_COOLOFF_TIME).delete()
+    return old_sign_ins + old_attempts
+
+
+registry.register(
+    PersonalData(
+        key="isimedia.sign_ins",
+        label=gettext_lazy("Records of signing in to the portal"),
+        fields={
+            AccessAttempt: ["username", "ip_address", "user_agent", "get_data", "post_data"],
+            AccessLog: ["username", "ip_address", "user_agent"],
+        },
+        export=export_sign_ins,
+        erase=erase_sign_ins,
+        retention=[
+            RetentionRule(
+                key="isimedia.sign_ins",
+                description=lambda: (
+                    _(
+                        "Records of signing in are deleted after %(days)s days, failed attempts once they no longer "
+                        "count towards a lockout."
+                    )
+                    % {"days": settings.LOGIN_RECORD_DAYS}
+                ),
+                apply=retention_sign_ins,
+            )
+        ],
+        titles={
+            "time": gettext_lazy("when"),
+            "result": gettext_lazy("result"),
+            "ip_address": gettext_lazy("IP address"),
+        },
+    )
+)
 
 registry.register(
     PersonalData(

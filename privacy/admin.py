@@ -27,6 +27,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from isimedia import audit
 from isimedia.forms import add_service_error
 from isimedia.workdays import closing_days_loaded
 from ntd.http import private_headers
@@ -533,6 +534,12 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             content = read_decrypted(requester_file.encrypted_path)
         except FileNotFoundError as error:
             raise Http404 from error
+        audit.record_access(
+            user=request.user,
+            instance=requester_file.request,
+            read="identity_copy" if requester_file.kind == RequesterFile.Kind.IDENTITY else "requester_file",
+            file=requester_file.pk,
+        )
         response = HttpResponse(content, content_type="application/octet-stream")
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=safe_name(requester_file.original_name)
@@ -549,7 +556,9 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if privacy_request.right not in PACKAGE_RIGHTS or not privacy_request.is_open:
             raise Http404
-        response = HttpResponse(build_package(privacy_request), content_type="application/zip")
+        content = build_package(privacy_request)
+        audit.record_access(user=request.user, instance=privacy_request, read="package_preview")
+        response = HttpResponse(content, content_type="application/zip")
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"{privacy_request.reference}-voorbeeld.zip"
         )

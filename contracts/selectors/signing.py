@@ -10,6 +10,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from isimedia.twofactor import is_verified_staff
+
 from .. import sealing
 from ..models import Acceptance, Client, ClientContact, DocumentKind, DocumentVersion
 from .documents import version_in_force, version_scheduled
@@ -119,7 +121,7 @@ def acceptance_for_download(*, user: AbstractBaseUser | AnonymousUser, acceptanc
     acceptance = Acceptance.objects.filter(pk=acceptance_id).first()
     if acceptance is None:
         return None
-    if user.is_staff and user.has_perm("contracts.view_acceptance"):
+    if is_verified_staff(user) and user.has_perm("contracts.view_acceptance"):
         return acceptance
     if ClientContact.objects.filter(user=user, client_id=acceptance.client_id).exists():
         return acceptance

@@ -13,6 +13,7 @@ from contracts.models import Acceptance, DocumentKind, DocumentVersion
 from contracts.services import dpa_sign, signed_pdf_make, version_render_pdf
 from isimedia import roles
 from isimedia.models import OutboxMessage
+from isimedia.tests.staff import admin_login
 
 from .documents_helpers import draft_version, published_version
 from .factories import PASSWORD, ClientContactFactory, StaffUserFactory
@@ -50,10 +51,7 @@ def test_staff_publish_and_a_client_signs_downloads_and_verifies(new_page, scree
 
     # 1. A contract manager publishes the new version from the admin, with its confirmation page.
     admin = new_page(locale="en-GB")
-    admin.goto("/beheer/")
-    admin.locator("#id_username").fill(manager.email)
-    admin.locator("#id_password").fill(PASSWORD)
-    admin.locator("input[type=submit]").click()
+    admin_login(admin, manager.email, PASSWORD)
     admin.goto(f"/beheer/contracts/documentversion/{draft.pk}/publiceren/")
     screenshot(admin, "contracts-admin-publish-confirm")
     admin.locator("input[name=publish]").click()

@@ -20,7 +20,7 @@ from isimedia.models import OutboxMessage
 from isimedia.tests.support import celery_broker
 
 from .documents_helpers import draft_version, published_version, published_version_backdated
-from .factories import PASSWORD, ClientContactFactory, ClientFactory, StaffUserFactory, UserFactory
+from .factories import ClientContactFactory, ClientFactory, StaffUserFactory, UserFactory
 from .test_sealing import (
     make_contact,
     make_dpa_in_force,
@@ -55,7 +55,7 @@ def signed_acceptance(signing_certificate, dpa_in_force, contact):
 
 
 def login(client, user):
-    assert client.login(username=user.email, password=PASSWORD)
+    client.force_login(user)
 
 
 # --- The evidence ---------------------------------------------------------------------------------------------------

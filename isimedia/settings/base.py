@@ -1,5 +1,6 @@
 """Settings shared by every environment; whatever differs per machine is read from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -24,7 +25,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ADMIN_URL = env.str("DJANGO_ADMIN_URL", default="beheer/").strip("/") + "/"
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "isimedia.admin_config.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -35,6 +36,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_celery_beat",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "auditlog",
     "isimedia",
     "contracts",
     "ntd",
@@ -51,8 +56,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "auditlog.middleware.AuditlogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "isimedia.urls"
@@ -93,6 +102,28 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "isimedia.User"
+# django-axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Failed sign-ins (a wrong password or a wrong code) lock out that account from that address for a while; counting
+# per account and address means nobody can lock a colleague out from elsewhere. Wrong codes are also slowed down on
+# the account's device itself, from any address (django-otp's throttling).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login forms post the e-mail address as "username" (axes would otherwise look for USERNAME_FIELD, "email").
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "isimedia.http.client_ip"
+AXES_LOCKOUT_CALLABLE = "isimedia.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+# Records of successful sign-ins (who, when, from where) are kept this long for security reviews (days).
+LOGIN_RECORD_DAYS = env.int("LOGIN_RECORD_DAYS", default=180)
+# The staff member has this long after the password to enter the code (seconds).
+STAFF_LOGIN_CODE_SECONDS = env.int("STAFF_LOGIN_CODE_SECONDS", default=300)
+# The name authenticator apps show next to the code.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="ISI Media")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "contracts:account"
 LOGOUT_REDIRECT_URL = "home"
@@ -210,6 +241,15 @@ SATISFACTION_RATE_LIMIT = env.int("SATISFACTION_RATE_LIMIT", default=5)
 SATISFACTION_RATE_WINDOW = env.int("SATISFACTION_RATE_WINDOW", default=3600)
 SATISFACTION_ALERT_EMAIL = env.str("SATISFACTION_ALERT_EMAIL", default=STAFF_EMAIL)
 SATISFACTION_RETENTION_DAYS = env.int("SATISFACTION_RETENTION_DAYS", default=365)
+# The audit trail (django-auditlog, isimedia/audit.py): entries older than this are deleted by the daily retention
+# job. Five years (with leap days): as long as a claim about a case, request or contract can still be brought
+# (art. 3:310 BW); the entries hold no personal values of the people in those cases, only who did what when.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=1827)
+# The address auditlog would record is the first of X-Forwarded-For, which a client writes itself; staff are
+# identified by their (two-factor) login instead, and no visitor's address is kept for years.
+AUDITLOG_DISABLE_REMOTE_ADDR = True
+# Fixtures and restores are not changes anyone made.
+AUDITLOG_DISABLE_ON_RAW_SAVE = True
 
 # Redis is both the Celery broker and the cache.
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -281,10 +321,29 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Secret link tokens never reach a log line: Django logs "Gone: /privacy/verzoek/<token>/", runserver the
+    # request line (gunicorn's access log is covered by gunicorn.conf.py).
+    "filters": {"redact_secrets": {"()": "isimedia.logging.RedactSecretsFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # runserver's own line format (Django's default for the django.server logger), kept with the filter added.
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         # WeasyPrint and fontTools narrate every step of every PDF at INFO.
         "weasyprint": {"level": "WARNING"},

@@ -60,6 +60,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "isimedia.closingday": {NTD: "all", PRIVACY: "all", CONTRACTS: "view"},
     "isimedia.outboxmessage": {NTD: "view", PRIVACY: "view", CONTRACTS: "view"},
     "isimedia.user": {},
+    # The audit trail: every role reads it, each only the entries about what it may view (isimedia/tests/test_audit.py).
+    "auditlog.logentry": {NTD: "view", PRIVACY: "view", CONTRACTS: "view"},
 }
 
 # A word in every object of the world below: no refused page may contain it.
@@ -212,6 +214,13 @@ class World:
     @cached_property
     def closingday(self) -> ClosingDay:
         return ClosingDay.objects.create(date=timezone.localdate() + timedelta(days=30), reason="Geheime brugdag")
+
+    @cached_property
+    def logentry(self):
+        """The audit trail's entry of the closing day, which every role may view."""
+        from auditlog.models import LogEntry
+
+        return LogEntry.objects.get_for_object(self.closingday).get()
 
     @cached_property
     def outboxmessage(self) -> OutboxMessage:

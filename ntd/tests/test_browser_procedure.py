@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from contracts.tests.factories import PASSWORD, ClientContactFactory, WebsiteFactory
 from isimedia.models import OutboxMessage
+from isimedia.tests.staff import admin_login
 from ntd.models import Notice, State, StatementOfReasons
 from ntd.tests.factories import handler
 
@@ -57,10 +58,7 @@ def test_complainant_staff_and_client_each_see_and_receive_their_part(new_page, 
 
     # 2. Staff forward it from the case page in the admin.
     admin = new_page(locale="nl-NL")
-    admin.goto("/beheer/")
-    admin.locator("#id_username").fill(staff.email)
-    admin.locator("#id_password").fill(PASSWORD)
-    admin.locator("input[type=submit]").click()
+    admin_login(admin, staff.email, PASSWORD)
     admin.goto(f"/beheer/ntd/notice/{notice.pk}/change/")
     expect(admin.locator("body")).to_contain_text("korenschoof.example")  # the hosting check found the client
     admin.locator("a.ntd-step[href$='/stap/forward/']").click()

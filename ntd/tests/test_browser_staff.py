@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from contracts.tests.factories import PASSWORD, ClientFactory, WebsiteFactory
 from isimedia.models import OutboxMessage
+from isimedia.tests.staff import admin_login
 from ntd import services
 from ntd.models import Category, Notice, State
 from ntd.tests.factories import handler, make_case, notice_input
@@ -28,11 +29,7 @@ def dutch(text) -> str:
 
 
 def log_in(page, user):
-    page.goto(ADMIN)
-    expect(page).to_have_url(re.compile(r"/login/"))
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#login-form [type=submit]").click()
+    admin_login(page, user.email, PASSWORD, path=ADMIN)
     expect(page.locator("#site-name")).to_be_visible()
 
 

@@ -10,7 +10,6 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.formats import date_format
 from contracts.tests.factories import ClientFactory, StaffUserFactory, WebsiteFactory
 from isimedia import roles
 from isimedia.models import OutboxMessage
+from isimedia.tests.staff import PortalClient
 from isimedia.workdays import add_working_days, gdpr_due_date
 from privacy import selectors, services
 from privacy.models import (
@@ -401,7 +401,7 @@ def test_an_erasure_needs_a_second_officer(officer_client, officer, second_offic
     assert privacy_request.state == State.AWAITING_APPROVAL and privacy_request.approved_by is None
 
     # A second officer approves.
-    colleague = logged_in(Client(), second_officer)
+    colleague = logged_in(PortalClient(), second_officer)
     response = take(colleague, privacy_request, "approve_erasure")
     assert privacy_request.state == State.COMPLETED and privacy_request.approved_by == second_officer
     assert 'id="erasure-result"' in response.text

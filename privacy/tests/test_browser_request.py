@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from contracts.tests.factories import PASSWORD
 from isimedia.models import OutboxMessage
 from isimedia.tests.browser import PHONE_VIEWPORT
+from isimedia.tests.staff import admin_login
 from privacy.models import DataSubjectRequest, RequesterFile, State
 from privacy.tests.factories import AwaitingIdentityRequestFactory, OfficerFactory, RequestMessageFactory, make_link
 from privacy.transitions import TRANSITIONS
@@ -44,11 +45,7 @@ def link_in(template: str, to: str, path_prefix: str) -> str:
 
 
 def log_in(page, user):
-    page.goto(ADMIN)
-    expect(page).to_have_url(re.compile(r"/login/"))
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#login-form [type=submit]").click()
+    admin_login(page, user.email, PASSWORD, path=ADMIN)
     expect(page.locator("#site-name")).to_be_visible()
 
 

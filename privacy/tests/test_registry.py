@@ -110,7 +110,9 @@ def test_every_entry_has_a_label_and_retention_rules_describe_themselves():
             assert str(entry.label).strip()
         descriptions = {rule.key: rule.describe() for rule in registry.retention_rules()}
     assert set(descriptions) == {
+        "isimedia.audit_log",
         "isimedia.emails",
+        "isimedia.sign_ins",
         "ntd.complaints",
         "privacy.unconfirmed_requests",
         "privacy.requester_files",

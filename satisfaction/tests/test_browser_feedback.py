@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from contracts.tests.factories import PASSWORD
 from isimedia.tests.browser import PHONE_VIEWPORT
+from isimedia.tests.staff import admin_login
 from satisfaction.forms import CAPTCHA_LABEL, CAPTCHA_VERIFIED
 from satisfaction.models import Feedback
 from satisfaction.tests.factories import ContractManagerFactory
@@ -54,11 +55,7 @@ def solve_captcha(page, language: str) -> None:
 
 
 def log_in(page, user):
-    page.goto("/" + settings.ADMIN_URL)
-    expect(page).to_have_url(re.compile(r"/login/"))
-    page.locator("#id_username").fill(user.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("#login-form [type=submit]").click()
+    admin_login(page, user.email, PASSWORD, path="/" + settings.ADMIN_URL)
     expect(page.locator("#site-name")).to_be_visible()
 
 

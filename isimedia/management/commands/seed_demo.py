@@ -14,3 +14,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (the admin is at /{settings.ADMIN_URL}, clients log in at /account/):")
         for login in logins:
             self.stdout.write(f"  {login.who:<22} {login.email:<32} {login.password:<22} {login.where}")
+        self.stdout.write(
+            "The admin then asks for a code from an authenticator app: `make code` prints it for the demo staff."
+        )
