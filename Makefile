@@ -12,12 +12,13 @@ export PORT
 PIP_INSTALL := $(PY) -m pip install --quiet --disable-pip-version-check
 QUIET_PIP := 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 
-.PHONY: help run test services messages translations backup restore code
+.PHONY: help run test services messages translations backup restore code bench
 
 help:
 	@echo "make run   - set up everything and start the portal on http://127.0.0.1:$(PORT)/"
 	@echo "make test  - lint, migration check, deploy check and the whole test suite"
 	@echo "make code  - the demo staff accounts' current admin sign-in codes"
+	@echo "make bench - the performance benchmark (not part of make test); writes docs/benchmarks.md"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +41,12 @@ messages:
 # After changing user-facing strings: refresh the catalogues, then fill in the new Dutch msgstr entries.
 translations: $(VENV)/.dev
 	$(PY) manage.py makemessages -l nl --no-obsolete --ignore=$(VENV) --ignore=node_modules --ignore=var --ignore=artifacts
+
+# The performance benchmark: the portal as in production under a real load generator, and the data-scale checks; each
+# figure against a baseline of the same run. Not part of `make test`. Rewrites the results block of docs/benchmarks.md.
+bench: $(VENV)/.dev
+	@$(PY) scripts/services.py check
+	$(PY) bench/run.py --write-docs
 
 # The demo staff accounts' current sign-in codes (the admin's second step), as their authenticator app would show.
 code: export DJANGO_SETTINGS_MODULE = isimedia.settings.dev

@@ -7,6 +7,7 @@ periodic sweep (``outbox_sweep``) tries again later with an exponential backoff.
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -45,18 +46,7 @@ def email_queue(
     ``body_html.<lang>.html``; without it the HTML part is the text set in the e-mail base layout.
     ``sensitive`` marks a message that carries a secret link: staff then see its subject and status, not its body.
     """
-    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-    context = {"site_url": settings.SITE_URL, "language": language, **(context or {})}
-    with translation.override(language):
-        subject = " ".join(_render(template, "subject", language, context).split())
-        body_text = _render(template, "body_text", language, context)
-        try:
-            body_html = _render(template, "body_html", language, context)
-        except TemplateDoesNotExist:
-            # Most messages are plain prose: their HTML part is the text, with paragraphs and links, in the base.
-            body_html = render_to_string(
-                "emails/text_as_html.html", {**context, "subject": subject, "body_text": body_text}
-            )
+    language, subject, body_text, body_html = _compose(template, language, context)
     message = OutboxMessage.objects.create(
         template=template,
         language=language,
@@ -69,6 +59,58 @@ def email_queue(
     )
     transaction.on_commit(lambda: _enqueue(message.pk))
     return message
+
+
+def email_queue_many(
+    *,
+    template: str,
+    recipients: Iterable[tuple[str, str]],
+    context: dict | None = None,
+    reply_to: str = "",
+    sensitive: bool = False,
+) -> list[OutboxMessage]:
+    """The same message to several people, (address, language) each: as ``email_queue`` for each, but rendered
+    once per language and written in one query (a sweep telling every handler of many cases spent most of its time
+    rendering the same text again)."""
+    composed = {}
+    messages = []
+    for to, language in recipients:
+        if language not in composed:
+            composed[language] = _compose(template, language, context)
+        language, subject, body_text, body_html = composed[language]
+        messages.append(
+            OutboxMessage(
+                template=template,
+                language=language,
+                to=to,
+                reply_to=reply_to,
+                subject=subject,
+                body_text=body_text,
+                body_html=body_html,
+                sensitive=sensitive,
+            )
+        )
+    messages = OutboxMessage.objects.bulk_create(messages)
+    ids = [message.pk for message in messages]
+    transaction.on_commit(lambda: [_enqueue(message_id) for message_id in ids])
+    return messages
+
+
+def _compose(template: str, language: str, context: dict | None) -> tuple[str, str, str, str]:
+    """(language, subject, text, HTML) of ``emails/<template>/`` in ``language`` (Dutch if not offered)."""
+    language = language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    context = {"site_url": settings.SITE_URL, "language": language, **(context or {})}
+    with translation.override(language):
+        subject = " ".join(_render(template, "subject", language, context).split())
+        body_text = _render(template, "body_text", language, context)
+        try:
+            body_html = _render(template, "body_html", language, context)
+        except TemplateDoesNotExist:
+            # Most messages are plain prose: their HTML part is the text, with paragraphs and links, in the base.
+            body_html = render_to_string(
+                "emails/text_as_html.html", {**context, "subject": subject, "body_text": body_text}
+            )
+    return language, subject, body_text, body_html
 
 
 def _enqueue(message_id: int) -> None:

@@ -1,6 +1,7 @@
 """Personal data of the shared models: login accounts, the e-mails the portal sent and the audit trail (see
 privacy.registry)."""
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from auditlog.models import LogEntry
@@ -75,13 +76,14 @@ def _messages(email: str):
     return OutboxMessage.objects.filter(Q(to__iexact=email) | Q(reply_to__iexact=email))
 
 
-def export_emails(email: str) -> list[dict]:
+def export_emails(email: str) -> Iterator[dict]:
     """Subject, dates and status of every e-mail; the text only when it carries no secret link."""
-    return [
+    # In chunks: the data package streams the records (privacy/package.py).
+    return (
         {
             "created_at": registry.iso(message.created_at),
             "sent_at": registry.iso(message.sent_at),
-            "status": message.get_status_display(),
+            "status": registry.label(message, "status"),
             "to": message.to,
             "reply_to": message.reply_to,
             "subject": message.subject,
@@ -89,8 +91,8 @@ def export_emails(email: str) -> list[dict]:
             "body": None if message.sensitive else message.body_text,
             "contained_personal_link": message.sensitive,
         }
-        for message in _messages(email).order_by("created_at", "id")
-    ]
+        for message in registry.streamed(_messages(email).order_by("created_at", "id"))
+    )
 
 
 def erase_emails(email: str, *, dry_run: bool) -> list[Outcome]:

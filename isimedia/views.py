@@ -1,9 +1,10 @@
-"""The home page and the health check; everything else lives in the apps."""
+"""The home page, robots.txt and the health check; everything else lives in the apps."""
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from . import health
@@ -12,6 +13,28 @@ from .twofactor import is_verified_staff
 
 class HomeView(TemplateView):
     template_name = "home.html"
+
+
+# Pages behind a private link or a login: search engines need not try them. The admin is left out on purpose, since
+# naming it here would publish the path that is kept secret (settings.ADMIN_URL). The public privacy request form
+# (/privacy/verzoek/) is allowed, its private follow-up pages below it are not ("$" ends a rule, as Google reads it).
+ROBOTS_RULES = (
+    "User-agent: *",
+    "Disallow: /account/",
+    "Disallow: /ntd/volgen/",
+    "Disallow: /ntd/antwoord/",
+    "Allow: /privacy/verzoek/$",
+    "Allow: /privacy/verzoek/verstuurd/$",
+    "Disallow: /privacy/verzoek/",
+    "Disallow: /privacy/pakket/",
+)
+
+
+@require_safe
+@cache_control(public=True, max_age=24 * 3600)
+def robots_txt(request):
+    # A view rather than a static file: crawlers ask for /robots.txt at the root, where no static file is served.
+    return HttpResponse("\n".join(ROBOTS_RULES) + "\n", content_type="text/plain; charset=utf-8")
 
 
 @never_cache

@@ -7,11 +7,13 @@ itself (reference, URLs, category, decision, statement of reasons) stays, withou
 becomes ``ANONYMISED_EMAIL``, which marks it as done.
 """
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -65,10 +67,16 @@ def anonymise_notices(notice_ids: list[int]) -> int:
 
 
 def _complaints(email: str):
-    return Notice.objects.filter(complainant_email__iexact=email).order_by("received_at", "id")
+    # Lower() on both sides rather than __iexact (UPPER on PostgreSQL): ntd_notice_email_lower_idx serves it, where
+    # iexact read every notice (a second and more at a million notices).
+    return (
+        Notice.objects.alias(complainant_email_lower=Lower("complainant_email"))
+        .filter(complainant_email_lower=Lower(Value(email)))
+        .order_by("received_at", "id")
+    )
 
 
-def export_complaints(email: str) -> list[dict]:
+def export_complaints(email: str) -> Iterator[dict]:
     """Each complaint as the complainant sees it: what they sent, the public steps and their own files."""
     notices = _complaints(email).prefetch_related(
         Prefetch("urls", queryset=NoticeUrl.objects.order_by("id")),
@@ -79,51 +87,48 @@ def export_complaints(email: str) -> list[dict]:
             to_attr="complainant_evidence",
         ),
     )
-    records = []
-    for notice in notices:
-        records.append(
-            {
-                "reference": notice.reference,
-                "received_at": registry.iso(notice.received_at),
-                "state": notice.get_state_display(),
-                "category": notice.get_category_display(),
-                "urls": [url.url for url in notice.urls.all()],
-                "explanation": notice.explanation,
-                "complainant_name": notice.complainant_name,
-                "complainant_email": notice.complainant_email,
-                "complainant_phone": notice.complainant_phone,
-                "complainant_organisation": notice.complainant_organisation,
-                "capacity": notice.get_capacity_display(),
-                "on_behalf_of": notice.on_behalf_of,
-                "owner_contact": notice.get_owner_contact_display(),
-                "owner_contacted_on": registry.iso(notice.owner_contacted_on),
-                "owner_contact_how": notice.owner_contact_how,
-                "owner_contact_result": notice.owner_contact_result,
-                "is_emergency": notice.is_emergency,
-                "emergency_reason": notice.emergency_reason,
-                "decided_at": registry.iso(notice.decided_at),
-                # The steps and notes the complainant was told about; staff notes and the client's words are
-                # not the complainant's data.
-                "steps": [
-                    {
-                        "at": registry.iso(step.event.at),
-                        "state": step.event.get_to_state_display(),
-                        "note": step.note,
-                    }
-                    for step in selectors.public_steps(notice=notice)
-                ],
-                "files": [
-                    {
-                        "original_name": item.original_name,
-                        "content_type": item.content_type,
-                        "size": item.size,
-                        "uploaded_at": registry.iso(item.uploaded_at),
-                    }
-                    for item in notice.complainant_evidence
-                ],
-            }
-        )
-    return records
+    # In chunks: the data package streams the records (privacy/package.py).
+    for notice in registry.streamed(notices):
+        yield {
+            "reference": notice.reference,
+            "received_at": registry.iso(notice.received_at),
+            "state": registry.label(notice, "state"),
+            "category": registry.label(notice, "category"),
+            "urls": [url.url for url in notice.urls.all()],
+            "explanation": notice.explanation,
+            "complainant_name": notice.complainant_name,
+            "complainant_email": notice.complainant_email,
+            "complainant_phone": notice.complainant_phone,
+            "complainant_organisation": notice.complainant_organisation,
+            "capacity": registry.label(notice, "capacity"),
+            "on_behalf_of": notice.on_behalf_of,
+            "owner_contact": registry.label(notice, "owner_contact"),
+            "owner_contacted_on": registry.iso(notice.owner_contacted_on),
+            "owner_contact_how": notice.owner_contact_how,
+            "owner_contact_result": notice.owner_contact_result,
+            "is_emergency": notice.is_emergency,
+            "emergency_reason": notice.emergency_reason,
+            "decided_at": registry.iso(notice.decided_at),
+            # The steps and notes the complainant was told about; staff notes and the client's words are
+            # not the complainant's data.
+            "steps": [
+                {
+                    "at": registry.iso(step.event.at),
+                    "state": registry.label(step.event, "to_state"),
+                    "note": step.note,
+                }
+                for step in selectors.public_steps(notice=notice)
+            ],
+            "files": [
+                {
+                    "original_name": item.original_name,
+                    "content_type": item.content_type,
+                    "size": item.size,
+                    "uploaded_at": registry.iso(item.uploaded_at),
+                }
+                for item in notice.complainant_evidence
+            ],
+        }
 
 
 def erase_complaints(email: str, *, dry_run: bool) -> list[Outcome]:

@@ -1,9 +1,16 @@
 """The complainant's pages: the notice form, and the tracking page behind the private link."""
 
+import time
+
 from django.conf import settings
-from django.http import Http404
+from django.contrib import messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
@@ -17,6 +24,32 @@ from .models import REJECTED_STATES, NoticeEvent, State
 
 # The session key that tells the tracking page, once, that its notice was just submitted from this browser.
 JUST_SUBMITTED = "ntd_just_submitted"
+
+# The blank form page is the same for every visitor without an account, message or query, in each language, except
+# for the CSRF token: each web process renders it once per language with a placeholder, keeps it in memory, and gives
+# each visitor the copy with their own token. Rendering the form is what made the page slow (issue 8: a flood of
+# notices must not take the portal down, and the form is where a flood starts). Kept in the process rather than in
+# Redis, because the round trip to Redis cost a third of the page's time under load; a deploy restarts the processes,
+# and FORM_PAGE_SECONDS bounds how long a copy lives anyway.
+FORM_PAGE_SECONDS = 300
+FORM_PAGE_CSRF_PLACEHOLDER = "ntd-form-page-csrf-token-placeholder"
+_form_pages: dict[str, tuple[float, str]] = {}
+
+
+@receiver(setting_changed)
+def _forget_form_pages(**kwargs):
+    # Tests change settings the page shows (the staff address, languages): the next visitor sees the new page.
+    _form_pages.clear()
+
+
+def _form_page(language: str, render) -> str:
+    now = time.monotonic()
+    cached = _form_pages.get(language)
+    if cached is None or cached[0] < now:
+        cached = (now + FORM_PAGE_SECONDS, render())
+        _form_pages[language] = cached
+    return cached[1]
+
 
 # What each state means for the complainant, in plain words.
 STATE_EXPLANATIONS = {
@@ -76,6 +109,17 @@ class NoticeCreateView(FormView):
 
     template_name = "ntd/index.html"
     form_class = NoticeForm
+
+    def get(self, request, *args, **kwargs):
+        if request.GET or request.user.is_authenticated or len(messages.get_messages(request)):
+            return super().get(request, *args, **kwargs)
+        page = _form_page(get_language(), self._render_form_page)
+        # get_token also makes the CSRF middleware set the cookie the token belongs to.
+        return HttpResponse(page.replace(FORM_PAGE_CSRF_PLACEHOLDER, get_token(request)))
+
+    def _render_form_page(self) -> str:
+        context = self.get_context_data(csrf_token=FORM_PAGE_CSRF_PLACEHOLDER)
+        return self.render_to_response(context).render().content.decode()
 
     def get_initial(self):
         return {"previous_reference": clean_reference(self.request.GET.get("opnieuw", ""))}

@@ -6,6 +6,7 @@ what happened when stays. Unconfirmed requests are purged; requesters' files and
 as their time is up, the row keeping the fact.
 """
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -114,25 +115,26 @@ def _requests(email: str):
     )
 
 
-def export_requests(email: str) -> list[dict]:
+def export_requests(email: str) -> Iterator[dict]:
     requests = _requests(email).prefetch_related(
         Prefetch("messages", queryset=RequestMessage.objects.order_by("created_at", "id")),
         Prefetch("files", queryset=RequesterFile.objects.order_by("uploaded_at", "id")),
         Prefetch("packages", queryset=DataPackage.objects.order_by("created_at", "id")),
         Prefetch("events", queryset=RequestEvent.objects.order_by("at", "id")),
     )
-    return [
+    # In chunks: the data package streams the records (privacy/package.py).
+    return (
         {
             "reference": request.reference,
-            "right": request.get_right_display(),
-            "relation": request.get_relation_display(),
+            "right": registry.label(request, "right"),
+            "relation": registry.label(request, "relation"),
             "hosted_url": request.hosted_url,
             "name": request.name,
             "email": request.email,
             "description": request.description,
-            "language": request.get_language_display(),
-            "channel": request.get_channel_display(),
-            "state": request.get_state_display(),
+            "language": registry.label(request, "language"),
+            "channel": registry.label(request, "channel"),
+            "state": registry.label(request, "state"),
             "received_at": registry.iso(request.received_at),
             "confirmed_at": registry.iso(request.confirmed_at),
             "due_on": registry.iso(request.due_on),
@@ -144,7 +146,7 @@ def export_requests(email: str) -> list[dict]:
             "reply": request.reply,
             # Which steps the request went through; staff's own notes are not included.
             "steps": [
-                {"at": registry.iso(event.at), "state": event.get_to_state_display() or event.transition}
+                {"at": registry.iso(event.at), "state": registry.label(event, "to_state") or event.transition}
                 for event in request.events.all()
                 if event.to_state and event.to_state != event.from_state
             ],
@@ -155,7 +157,7 @@ def export_requests(email: str) -> list[dict]:
             "files": [
                 {
                     "original_name": item.original_name,
-                    "kind": item.get_kind_display(),
+                    "kind": registry.label(item, "kind"),
                     "uploaded_at": registry.iso(item.uploaded_at),
                     "deleted_at": registry.iso(item.deleted_at),
                     "deletion_reason": item.deletion_reason,
@@ -171,8 +173,8 @@ def export_requests(email: str) -> list[dict]:
                 for package in request.packages.all()
             ],
         }
-        for request in requests
-    ]
+        for request in registry.streamed(requests)
+    )
 
 
 def erase_requests(email: str, *, dry_run: bool) -> list[Outcome]:

@@ -6,7 +6,8 @@ Each app declares its entries in ``<app>/personal_data.py`` (imported by ``Priva
                                    fields={Notice: ["complainant_name", ...]}, export=..., erase=...))
     registry.not_personal(Evidence, ["original_name"], _("why"))
 
-An entry names the model fields it covers, exports a person's records as JSON-able dicts (datetimes as ISO text),
+An entry names the model fields it covers, exports a person's records as JSON-able dicts (datetimes as ISO text;
+a generator reading in chunks of ``EXPORT_CHUNK`` where a person may have many, as the data package streams them),
 and erases them: anonymising or deleting what no legal duty requires, and keeping the rest with the reason
 (``Outcome``). An entry may also carry retention rules, which ``privacy.retention`` runs on schedule.
 
@@ -20,14 +21,16 @@ language: callers wrap the call in ``translation.override``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
+from django.utils.encoding import force_str
 
 from isimedia.workdays import AMSTERDAM
 
@@ -40,6 +43,9 @@ PERSONAL_FIELD_TYPES = (models.EmailField, models.GenericIPAddressField)
 # The address an anonymised row keeps where a column must not be empty (.invalid is reserved, RFC 2606): it can
 # never match a real person, and it marks the row as done, so anonymising again changes nothing.
 ANONYMISED_EMAIL = "anonymised@anonymised.invalid"
+
+# Rows read at a time by the exports that stream (with their prefetches, per chunk).
+EXPORT_CHUNK = 200
 
 ERASED = "erased"
 ANONYMISED = "anonymised"
@@ -87,7 +93,7 @@ class PersonalData:
     """One kind of personal data an app holds, with its export, its erasure and its retention rules.
 
     ``fields``: model (class or ``"app_label.Model"``) -> the field names this entry covers.
-    ``export(email) -> list[dict]``; ``erase(email, *, dry_run) -> list[Outcome]``.
+    ``export(email) -> Iterable[dict]`` (a list, or a generator); ``erase(email, *, dry_run) -> list[Outcome]``.
     ``titles``: readable titles for the keys of the exported records, for the summary in the data package.
     ``order``: entries run in this order (then by key); entries that change how a person is matched (their
     login address) run last, so that the others still find that person's records in the same erasure.
@@ -96,7 +102,7 @@ class PersonalData:
     key: str
     label: object
     fields: Mapping[type[models.Model] | str, Sequence[str]]
-    export: Callable[[str], list[dict]]
+    export: Callable[[str], Iterable[dict]]
     erase: Callable[..., list[Outcome]]
     retention: Sequence[RetentionRule] = ()
     titles: Mapping[str, object] = field(default_factory=dict)
@@ -233,7 +239,7 @@ def normalise_email(email: str) -> str:
 def export_all(email: str) -> dict[str, dict]:
     """Everything every entry holds about ``email``: {key: {"label": text, "records": [...]}}, in entry order."""
     address = normalise_email(email)
-    return {entry.key: {"label": str(entry.label), "records": entry.export(address)} for entry in entries()}
+    return {entry.key: {"label": str(entry.label), "records": list(entry.export(address))} for entry in entries()}
 
 
 def erase_all(email: str, *, dry_run: bool) -> list[dict]:
@@ -272,6 +278,30 @@ def iso(value: datetime | date | None) -> str | None:
     if isinstance(value, datetime):
         return timezone.localtime(value, AMSTERDAM).isoformat()
     return value.isoformat()
+
+
+def streamed(queryset: models.QuerySet) -> Iterator[models.Model]:
+    """The rows of ``queryset`` in chunks of ``EXPORT_CHUNK`` (prefetches per chunk), each let go of once the caller
+    asks for the next: an export then holds one chunk, however many records a person has.
+
+    Prefetched rows point back at their parent, a reference cycle that only a full garbage collection frees (rarely,
+    in a large process), so memory would still grow with the rows; emptying the exported instance breaks it.
+    """
+    for instance in queryset.iterator(chunk_size=EXPORT_CHUNK):
+        yield instance
+        vars(instance).clear()
+
+
+def label(instance: models.Model, field_name: str) -> str:
+    """``instance.get_<field_name>_display()``, remembered per value and language: an export of thousands of
+    records asks for the same few labels over and over (bench/data_scale.py)."""
+    return _label(type(instance), field_name, getattr(instance, field_name), translation.get_language())
+
+
+@lru_cache(maxsize=4096)
+def _label(model: type[models.Model], field_name: str, value, language: str | None):
+    choices = dict(model._meta.get_field(field_name).flatchoices)
+    return force_str(choices.get(value, value), strings_only=True)
 
 
 def local_date(value: datetime) -> date:

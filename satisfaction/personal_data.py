@@ -6,6 +6,7 @@ notes on its follow-up. Erasure, and retention after SATISFACTION_RETENTION_DAYS
 Retention covers feedback without an e-mail address too: its comment may still name someone.
 """
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -48,28 +49,30 @@ def _feedback(email: str):
     return Feedback.objects.filter(email__iexact=email, anonymised_at__isnull=True).order_by("submitted_at", "id")
 
 
-def export_feedback(email: str) -> list[dict]:
+def export_feedback(email: str) -> Iterator[dict]:
     """Each answer given with this address, as sent, with the steps of its follow-up (staff notes are not included)."""
     feedback = _feedback(email).prefetch_related(
         Prefetch("events", queryset=FeedbackEvent.objects.exclude(to_state="").order_by("at", "id"))
     )
-    return [
+    # In chunks: the data package streams the records (privacy/package.py).
+    return (
         {
             "submitted_at": registry.iso(item.submitted_at),
             "score": item.score,
-            "score_words": item.get_score_display(),
+            "score_words": registry.label(item, "score"),
             "comment": item.comment,
             "name": item.name,
             "email": item.email,
             "wants_contact": item.wants_contact,
-            "language": item.get_language_display(),
-            "follow_up": item.get_follow_up_display(),
+            "language": registry.label(item, "language"),
+            "follow_up": registry.label(item, "follow_up"),
             "steps": [
-                {"at": registry.iso(event.at), "state": event.get_to_state_display()} for event in item.events.all()
+                {"at": registry.iso(event.at), "state": registry.label(event, "to_state")}
+                for event in item.events.all()
             ],
         }
-        for item in feedback
-    ]
+        for item in registry.streamed(feedback)
+    )
 
 
 def erase_feedback(email: str, *, dry_run: bool) -> list[Outcome]:

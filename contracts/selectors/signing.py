@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from isimedia.twofactor import is_verified_staff
@@ -118,12 +119,15 @@ def acceptance_for_download(*, user: AbstractBaseUser | AnonymousUser, acceptanc
     view signatures. None otherwise, so the view answers 404 and reveals nothing."""
     if not user.is_authenticated or not user.is_active:
         return None
-    acceptance = Acceptance.objects.filter(pk=acceptance_id).first()
+    # One query: the download is asked for as often as a static file, and each round trip to the database counts.
+    acceptance = (
+        Acceptance.objects.filter(pk=acceptance_id)
+        .annotate(by_contact=Exists(ClientContact.objects.filter(user=user, client_id=OuterRef("client_id"))))
+        .first()
+    )
     if acceptance is None:
         return None
-    if is_verified_staff(user) and user.has_perm("contracts.view_acceptance"):
-        return acceptance
-    if ClientContact.objects.filter(user=user, client_id=acceptance.client_id).exists():
+    if acceptance.by_contact or (is_verified_staff(user) and user.has_perm("contracts.view_acceptance")):
         return acceptance
     return None
 

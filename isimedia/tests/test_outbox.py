@@ -49,6 +49,31 @@ def test_message_is_rendered_in_the_recipients_language():
 
 
 @pytest.mark.django_db
+def test_one_message_to_many_is_written_once_per_recipient_in_their_language(
+    django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    recipients = [
+        ("jan@example.nl", "nl"),
+        ("ann@example.com", "en"),
+        ("piet@example.nl", "nl"),
+        ("x@example.de", "de"),
+    ]
+    with django_capture_on_commit_callbacks() as callbacks, django_assert_max_num_queries(1):
+        messages = outbox.email_queue_many(template="test_message", recipients=recipients)
+    stored = {m.to: m for m in OutboxMessage.objects.all()}
+    assert sorted(stored) == sorted(address for address, _language in recipients)
+    assert [m.pk for m in messages] == [stored[address].pk for address, _language in recipients]
+    assert (
+        stored["jan@example.nl"].subject == stored["piet@example.nl"].subject == "Testbericht van het ISI Media-portaal"
+    )
+    assert stored["ann@example.com"].subject == "Test message from the ISI Media portal"
+    assert stored["x@example.de"].language == "nl"
+    assert {m.status for m in stored.values()} == {OutboxMessage.Status.PENDING}
+    # Handed to the workers once the transaction commits, like any other message.
+    assert len(callbacks) == 1
+
+
+@pytest.mark.django_db
 def test_unknown_language_falls_back_to_dutch():
     message = outbox.email_queue(template="test_message", to="x@example.nl", language="de")
     assert message.language == "nl"

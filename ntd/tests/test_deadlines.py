@@ -304,3 +304,26 @@ def test_a_sweep_with_nothing_due_costs_a_few_queries_however_many_cases_are_ope
         # The test runs in a transaction, so the service's atomic block adds SAVEPOINT statements beat never sends.
         counts.append(sum(q["sql"].split()[0] not in ("SAVEPOINT", "RELEASE") for q in queries.captured_queries))
     assert counts[0] == counts[1] <= 4, counts
+
+
+@pytest.mark.django_db
+def test_a_sweep_with_cases_due_costs_the_same_however_many_cases_are_open_and_a_few_queries_a_case(staff, website):
+    def due_sweep_queries(total_open: int) -> int:
+        due = awaiting(staff, website, 3)
+        existing = Notice.objects.filter(state__in=[State.AWAITING_CUSTOMER, State.UNDER_ASSESSMENT]).count()
+        assessing(staff, website, total_open - existing)
+        # Far enough ahead that every waiting case is late: all of them are due, the assessments are not yet.
+        now = max(n.customer_deadline for n in due) + timedelta(minutes=1)
+        Notice.objects.filter(state=State.AWAITING_CUSTOMER).exclude(pk__in=[n.pk for n in due]).update(
+            customer_deadline=now + timedelta(days=30), next_deadline=now + timedelta(days=30)
+        )
+        Notice.objects.filter(state=State.UNDER_ASSESSMENT).update(next_deadline=now + timedelta(days=30))
+        with CaptureQueriesContext(connection) as queries:
+            result = services.enforce_deadlines(now=now)
+        assert result["moved_to_assessment"] == 3
+        return sum(q["sql"].split()[0] not in ("SAVEPOINT", "RELEASE") for q in queries.captured_queries)
+
+    few, many = due_sweep_queries(5), due_sweep_queries(40)
+    # The handlers and the closing days are read once a run, not once a case; each case is locked once, and its
+    # handlers' e-mails are written in one query (bench/data_scale.py: 15 queries a case before, 9 now).
+    assert few == many <= 6 + 3 * 7, (few, many)

@@ -2,13 +2,15 @@
 
 import io
 import json
+import tempfile
+import tracemalloc
 import zipfile
 
 import pytest
 from django.utils import timezone, translation
 
-from privacy import registry
-from privacy.package import build_package
+from privacy import package, registry
+from privacy.package import build_package, write_package
 from privacy.tests.factories import ConfirmedRequestFactory, RequestMessageFactory
 from privacy.tests.factories_registry import ADDRESS, OTHER, build_world
 
@@ -170,3 +172,47 @@ def test_an_address_without_data_gets_a_package_that_says_so(access_request):
     with translation.override("nl"):
         # One "nothing here" per empty part.
         assert files["overzicht.html"].count('class="empty"') >= len(data) - 1
+
+
+# --- streamed --------------------------------------------------------------------------------------------------
+
+
+def feedback_rows(count: int, email: str) -> None:
+    from satisfaction.tests.factories import FeedbackFactory
+
+    FeedbackFactory.create_batch(count, email=email, name="Sanne de Vries", comment="Snel geholpen,\nbedankt!")
+
+
+def peak_bytes(request) -> int:
+    with tempfile.TemporaryFile() as out:
+        tracemalloc.start()
+        try:
+            write_package(request, out)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+
+def test_data_json_is_byte_for_byte_the_json_of_the_export(world, access_request):
+    feedback_rows(3, access_request.email)
+    data = unzip(build_package(access_request))["data.json"]
+    with translation.override(access_request.language):
+        exported = registry.export_all(access_request.email)
+    expected = {**{key: value for key, value in json.loads(data).items() if key != "data"}, "data": exported}
+    # Written record by record, yet exactly what json.dumps of the whole gives.
+    assert data == json.dumps(expected, ensure_ascii=False, indent=2) + "\n"
+
+
+def test_the_package_is_written_in_chunks_so_memory_does_not_grow_with_the_records(access_request, monkeypatch):
+    monkeypatch.setattr(registry, "EXPORT_CHUNK", 20)
+    # The summary's sections wait on disk beyond this size (normally 1 MiB, more than these records make).
+    monkeypatch.setattr(package, "_SPOOL_BYTES", 16 * 1024)
+    peak_bytes(access_request)  # templates and translations loaded once
+    feedback_rows(40, access_request.email)
+    few = peak_bytes(access_request)
+    feedback_rows(360, access_request.email)
+    many = peak_bytes(access_request)
+    summary = unzip(build_package(access_request))["overzicht.html"]
+    assert summary.count("Snel geholpen,<br>bedankt!") == 400
+    # Ten times the records, held in memory a chunk at a time (bench/data_scale.py measures 10,000).
+    assert many < few * 1.5, (few, many)
