@@ -77,6 +77,13 @@ class PortalAdminSite(admin.AdminSite):
     def has_permission(self, request):
         return twofactor.is_verified_staff(request.user)
 
+    def index(self, request, extra_context=None):
+        # The start page is the staff dashboard: what is due for the user's roles (isimedia/dashboard_admin.py).
+        # Imported here: it uses the apps' admins, which register themselves on this site after it is made.
+        from .dashboard_admin import dashboard_context
+
+        return super().index(request, {**dashboard_context(request, site=self), **(extra_context or {})})
+
     def get_urls(self):
         own = [
             path("login/code/", self.login_code, name="login_code"),
