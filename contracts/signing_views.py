@@ -4,6 +4,7 @@ No view here renders a PDF: the download serves the bytes the worker stored, or 
 the verification page only reads the uploaded file.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404, HttpResponse
@@ -18,6 +19,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.generic import TemplateView
 
 from isimedia import audit
+from isimedia.http import rate_limit_key
+from ntd import ratelimit
 
 from . import sealing, selectors
 from .errors import ContractsError
@@ -189,6 +192,12 @@ class VerifyView(View):
 
     @method_decorator(csrf_protect)
     def _checked_post(self, request):
+        window = settings.CONTRACTS_VERIFY_RATE_WINDOW
+        if not ratelimit.hit(f"verify:{rate_limit_key(request)}", settings.CONTRACTS_VERIFY_RATE_LIMIT, window):
+            refusal = _("Too many files were checked from your internet address. Please try again later.")
+            response = self.page(request, VerifyForm(), refusal=refusal, status=429)
+            response["Retry-After"] = str(ratelimit.retry_after(window))
+            return response
         form = VerifyForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.page(request, form, status=400)

@@ -1,5 +1,6 @@
 """The client's account pages and the log-in, password and invitation pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -10,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from isimedia import twofactor
+from isimedia.http import rate_limit_key
+from ntd import ratelimit
 from ntd import selectors as ntd_selectors
 
 from . import selectors
@@ -65,6 +68,23 @@ class LoginView(auth_views.LoginView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = OutboxPasswordResetForm
+
+    def form_valid(self, form):
+        # Each request may e-mail the address typed: a limit per IP address keeps the page from being used to flood
+        # someone's mailbox. The message says nothing about whether the address has an account.
+        window = settings.PASSWORD_RESET_RATE_WINDOW
+        if not ratelimit.hit(
+            f"password-reset:{rate_limit_key(self.request)}", settings.PASSWORD_RESET_RATE_LIMIT, window
+        ):
+            form.add_error(
+                None,
+                _("Too many password links were asked for from your internet address. Please try again later."),
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(ratelimit.retry_after(window))
+            return response
+        return super().form_valid(form)
 
 
 class _PasswordLinkMixin:

@@ -565,3 +565,13 @@ def test_the_task_makes_the_pdf_once(signed_acceptance):
 def test_signed_pdf_make_is_idempotent_under_the_sweep(signed_acceptance):
     assert services.signed_pdfs_make_missing() == 0
     assert signed_pdf_make(acceptance_id=signed_acceptance.pk).signed_pdf_sha256 == signed_acceptance.signed_pdf_sha256
+
+
+def test_the_verify_page_is_limited_per_address(client, settings, signed_acceptance):
+    settings.CONTRACTS_VERIFY_RATE_LIMIT = 1
+    with signed_acceptance.signed_pdf.open("rb") as handle:
+        assert client.post(reverse("contracts_signing:verify"), {"pdf": handle}).status_code == 200
+    with signed_acceptance.signed_pdf.open("rb") as handle:
+        refused = client.post(reverse("contracts_signing:verify"), {"pdf": handle})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert 'id="refused"' in refused.content.decode()

@@ -331,3 +331,18 @@ def test_the_complaint_list_takes_the_same_number_of_queries_for_one_or_ten_comp
     ten = count_queries()
 
     assert one == ten <= 9  # the same page as in the test above: its count does not grow with the complaints
+
+
+def test_password_links_are_limited_per_address_with_a_clear_message(client, settings):
+    settings.PASSWORD_RESET_RATE_LIMIT = 2
+    UserFactory(email="ann@example.com")
+    for _ in range(2):
+        assert client.post(reverse("password_reset"), {"email": "ann@example.com"}).status_code == 302
+    refused = client.post(reverse("password_reset"), {"email": "ann@example.com"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert "Te vaak om een wachtwoordlink gevraagd" in refused.content.decode()
+    assert 'value="ann@example.com"' in refused.content.decode()
+    assert OutboxMessage.objects.filter(template="password_reset").count() == 2
+    # Someone on another address is not held up.
+    other = client.post(reverse("password_reset"), {"email": "ann@example.com"}, REMOTE_ADDR="198.51.100.9")
+    assert other.status_code == 302

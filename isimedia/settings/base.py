@@ -135,6 +135,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Password-reset and invitation links stay valid this long (seconds).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3 * 24 * 3600)
+# Password-reset requests per IP address per window (seconds): each one may send an e-mail.
+PASSWORD_RESET_RATE_LIMIT = env.int("PASSWORD_RESET_RATE_LIMIT", default=5)
+PASSWORD_RESET_RATE_WINDOW = env.int("PASSWORD_RESET_RATE_WINDOW", default=3600)
 
 # Dutch first, English second.
 LANGUAGE_CODE = "nl"
@@ -202,6 +205,9 @@ CONTRACTS_PROCESSOR_KVK = env.str("CONTRACTS_PROCESSOR_KVK", default="27283259")
 CONTRACTS_SIGNING_PKCS12 = env.str("CONTRACTS_SIGNING_PKCS12", default="")
 CONTRACTS_SIGNING_PASSPHRASE = env.str("CONTRACTS_SIGNING_PASSPHRASE", default="")
 CONTRACTS_VERIFY_EXTRA_CERTIFICATES = env.list("CONTRACTS_VERIFY_EXTRA_CERTIFICATES", default=[])
+# Uploads to the public /verifieer/ page per IP address per window (seconds): each check costs real CPU.
+CONTRACTS_VERIFY_RATE_LIMIT = env.int("CONTRACTS_VERIFY_RATE_LIMIT", default=30)
+CONTRACTS_VERIFY_RATE_WINDOW = env.int("CONTRACTS_VERIFY_RATE_WINDOW", default=3600)
 # How many proxies in front of the portal set X-Forwarded-For (0: use the connection's address); used for the DPA
 # signer's address and every rate limit.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -26,6 +26,7 @@ __all__ = [
     "extension_possible",
     "first_due_on",
     "officer_addresses",
+    "officer_recipients",
     "package_for_token",
     "package_status",
     "request_for_token",
@@ -127,15 +128,20 @@ def requests_to_remind(*, today: date, horizon: date) -> QuerySet[DataSubjectReq
 
 def officer_addresses() -> list[str]:
     """The e-mail addresses of the active privacy officers; the privacy address when there are none."""
-    addresses = (
+    return [address for address, _language in officer_recipients()]
+
+
+def officer_recipients() -> list[tuple[str, str]]:
+    """(e-mail, language) of every active privacy officer; the privacy address, in Dutch, when there are none."""
+    recipients = (
         get_user_model()
         .objects.filter(is_active=True, groups__name=roles.PRIVACY_OFFICERS)
         .exclude(email="")
         .order_by("email")
-        .values_list("email", flat=True)
+        .values_list("email", "language")
         .distinct()
     )
-    return list(addresses) or [settings.PRIVACY_EMAIL]
+    return list(recipients) or [(settings.PRIVACY_EMAIL, settings.LANGUAGE_CODE)]
 
 
 def client_for_hosted_url(url: str) -> Client | None:

@@ -633,18 +633,27 @@ def request_propose_erasure(
             apply=apply,
             now=now,
         )
-        others = [address for address in selectors.officer_addresses() if address.lower() != user.email.lower()]
-        for address in others or [settings.PRIVACY_EMAIL]:
+        others = [
+            (address, language)
+            for address, language in selectors.officer_recipients()
+            if address.lower() != user.email.lower()
+        ]
+        plans = {}
+        for address, language in others or [(settings.PRIVACY_EMAIL, settings.LANGUAGE_CODE)]:
+            if language not in plans:
+                # The stored plan is worded in the proposer's language; each officer reads it in their own.
+                with translation.override(language):
+                    plans[language] = _outcomes(erase_all(request.email, dry_run=True))
             email_queue(
                 template="privacy_erasure_proposed",
                 to=address,
-                language="nl",
+                language=language,
                 context={
                     "request": request,
                     "proposer": user,
                     "note": (note or "").strip(),
                     "admin_url": admin_url(request),
-                    **_outcomes(request.erasure_plan),
+                    **plans[language],
                 },
                 sensitive=True,
             )
@@ -843,8 +852,8 @@ def requests_remind(*, now: datetime | None = None) -> int:
             "working_days": settings.PRIVACY_REMINDER_WORKING_DAYS,
             "today": today,
         }
-        for address in selectors.officer_addresses():
-            email_queue(template="privacy_reminder", to=address, language="nl", context=context, sensitive=True)
+        for address, language in selectors.officer_recipients():
+            email_queue(template="privacy_reminder", to=address, language=language, context=context, sensitive=True)
     return len(claimed)
 
 
@@ -953,12 +962,12 @@ def _tell_requester(
 
 
 def _tell_officers(template: str, request: DataSubjectRequest, **context) -> None:
-    """E-mail every privacy officer (in Dutch) with the link to the request in the admin; no secret links."""
-    for address in selectors.officer_addresses():
+    """E-mail every privacy officer, in their language, with the link to the request in the admin; no secret links."""
+    for address, language in selectors.officer_recipients():
         email_queue(
             template=template,
             to=address,
-            language="nl",
+            language=language,
             context={"request": request, "admin_url": admin_url(request), **context},
             # It names the requester and what they ask: staff outside the privacy officers must not read it.
             sensitive=True,
