@@ -21,6 +21,7 @@ a requester's identity copy, the data package before it is sent, a signed DPA.
 """
 
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import pre_save
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +109,16 @@ READS = {
 def logged_models() -> list:
     """Every model whose entries can be in the log."""
     return [apps.get_model(label) for label in (*AUDITED, *READ_ONLY_LOGGED)]
+
+
+def visible_content_type_ids(user) -> set[int] | None:
+    """The content types whose entries ``user`` may read (their own view permission on the model); None: all."""
+    if user.is_superuser:
+        return None
+    readable = [
+        model for model in logged_models() if user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+    ]
+    return {content_type.pk for content_type in ContentType.objects.get_for_models(*readable).values()}
 
 
 def hide(value: str) -> str:

@@ -48,20 +48,10 @@ SUMMARY_FIELDS = 4
 
 
 def visible_content_type_ids(request) -> set[int] | None:
-    """The content types whose entries the user may read (their own view permission); None: all (superuser)."""
-    user = request.user
-    if user.is_superuser:
-        return None
-    cached = getattr(request, "_audit_visible_types", None)
-    if cached is None:
-        models_ = [model for model in audit.logged_models() if user.has_perm(_view_permission(model))]
-        cached = {content_type.pk for content_type in ContentType.objects.get_for_models(*models_).values()}
-        request._audit_visible_types = cached
-    return cached
-
-
-def _view_permission(model) -> str:
-    return f"{model._meta.app_label}.view_{model._meta.model_name}"
+    """``audit.visible_content_type_ids`` for the request's user, worked out once per request."""
+    if not hasattr(request, "_audit_visible_types"):
+        request._audit_visible_types = audit.visible_content_type_ids(request.user)
+    return request._audit_visible_types
 
 
 def visible_entries(request, queryset):

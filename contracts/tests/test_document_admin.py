@@ -6,7 +6,6 @@ import re
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -21,6 +20,7 @@ from contracts.services.documents import notice_deadline
 from isimedia import roles
 from isimedia import urls as project_urls
 from isimedia.models import OutboxMessage
+from isimedia.tests.staff import staff_in
 
 from .factories import ClientContactFactory, ClientFactory, StaffUserFactory
 
@@ -47,12 +47,6 @@ def _english():
 
 
 _labels = iter(range(1, 10_000))
-
-
-def staff_in(group_name):
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture

@@ -72,3 +72,21 @@ def admin_login(page, email: str, password: str, *, path: str = "/beheer/") -> N
     page.locator("#id_code").fill(fresh_code(device))
     page.locator("#login-form [type=submit]").click()
     expect(page.locator("#id_code")).to_have_count(0)
+
+
+def staff_in(group_name: str):
+    """A new staff member in one of the role groups (isimedia/roles.py)."""
+    from django.contrib.auth.models import Group
+
+    from contracts.tests.factories import StaffUserFactory
+
+    user = StaffUserFactory()
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def logged_in(client, user):
+    """``client`` signed in as ``user`` (both factors), with the admin in English so messages match their msgids."""
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client

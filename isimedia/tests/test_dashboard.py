@@ -12,7 +12,6 @@ from xml.etree import ElementTree
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +20,7 @@ from django.utils import timezone
 from contracts.tests.factories import ClientFactory, StaffUserFactory, WebsiteFactory
 from isimedia import dashboard, roles, workdays
 from isimedia.models import ClosingDay, OutboxMessage
+from isimedia.tests.staff import staff_in
 from isimedia.workdays import AMSTERDAM
 from ntd.models import Notice
 from ntd.tests.factories import make_case
@@ -37,12 +37,6 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def amsterdam(day: date, hour: int = 12, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=AMSTERDAM)
-
-
-def staff_in(group_name: str):
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture

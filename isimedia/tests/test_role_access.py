@@ -13,7 +13,6 @@ from functools import cached_property
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -24,6 +23,7 @@ from contracts.models import Acceptance, DocumentKind, DocumentVersion, Objectio
 from contracts.tests.factories import ClientContactFactory, ClientFactory, StaffUserFactory, WebsiteFactory
 from isimedia import roles
 from isimedia.models import ClosingDay, OutboxMessage
+from isimedia.tests.staff import staff_in
 from ntd import services as ntd_services
 from ntd.models import Evidence, Notice, NoticeEvent
 from ntd.tests.factories import make_case
@@ -66,12 +66,6 @@ ACCESS: dict[str, dict[str, str]] = {
 
 # A word in every object of the world below: no refused page may contain it.
 SECRET = "geheim"
-
-
-def staff_in(group_name: str):
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -18,7 +18,7 @@ from django.utils.formats import date_format
 from contracts.tests.factories import ClientFactory, StaffUserFactory, WebsiteFactory
 from isimedia import roles
 from isimedia.models import OutboxMessage
-from isimedia.tests.staff import PortalClient
+from isimedia.tests.staff import PortalClient, logged_in, staff_in
 from isimedia.workdays import add_working_days, gdpr_due_date
 from privacy import selectors, services
 from privacy.models import (
@@ -60,22 +60,9 @@ def second_officer():
     return OfficerFactory(email="joost@isimedia.example", first_name="Joost", last_name="Smit")
 
 
-def logged_in(client, user):
-    client.force_login(user)
-    # Messages are matched in English; the admin itself speaks Dutch by default.
-    client.cookies["django_language"] = "en"
-    return client
-
-
 @pytest.fixture
 def officer_client(client, officer):
     return logged_in(client, officer)
-
-
-def member_of(group_name: str):
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 def case_url(privacy_request) -> str:
@@ -605,7 +592,7 @@ def test_the_add_page_offers_the_fields_for_a_phone_call_or_letter(officer_clien
 def test_other_staff_get_no_privacy_request_and_no_identity_copy(client, group):
     requester_file = RequesterFileFactory()
     privacy_request = requester_file.request
-    logged_in(client, member_of(group))
+    logged_in(client, staff_in(group))
 
     assert client.get(file_url(requester_file)).status_code == 403
     assert client.get(reverse(QUEUE)).status_code == 403
@@ -670,6 +657,6 @@ def test_other_staff_do_not_see_privacy_e_mails_in_the_outbox(client, officer, g
     as_officer = logged_in(client, officer).get(outbox, {"q": "sanne.geheim"})
     assert "sanne.geheim@voorbeeld.example" in as_officer.content.decode()
 
-    as_other = logged_in(client, member_of(group)).get(outbox, {"q": "sanne.geheim"})
+    as_other = logged_in(client, staff_in(group)).get(outbox, {"q": "sanne.geheim"})
     assert as_other.status_code == 200
     assert "sanne.geheim@voorbeeld.example" not in as_other.content.decode()

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from contracts.tests.factories import StaffUserFactory
 from isimedia import roles
+from isimedia.tests.staff import logged_in, staff_in
 from isimedia.workdays import AMSTERDAM
 from satisfaction import services
 from satisfaction.models import Feedback, FeedbackEvent, FollowUp, Score
@@ -32,22 +33,9 @@ def manager():
     return ContractManagerFactory(email="mila@isimedia.example", first_name="Mila", last_name="Visser")
 
 
-def logged_in(client, user):
-    client.force_login(user)
-    # Messages are matched in English; the admin itself speaks Dutch by default.
-    client.cookies["django_language"] = "en"
-    return client
-
-
 @pytest.fixture
 def manager_client(client, manager):
     return logged_in(client, manager)
-
-
-def member_of(group_name: str):
-    user = StaffUserFactory()
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
 
 
 def change_url(feedback) -> str:
@@ -496,7 +484,7 @@ def test_contract_managers_find_the_app_in_the_admin(manager_client):
 @pytest.mark.parametrize("group", [roles.NTD_HANDLERS, roles.PRIVACY_OFFICERS])
 def test_other_staff_get_no_feedback(client, group):
     feedback = FeedbackFactory(contact=True)
-    logged_in(client, member_of(group))
+    logged_in(client, staff_in(group))
 
     assert client.get(reverse(LIST)).status_code == 403
     assert client.get(reverse(TRENDS)).status_code == 403
